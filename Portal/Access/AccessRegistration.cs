@@ -1,0 +1,16 @@
+using Portal.Audit;
+
+namespace Portal.Access;
+
+public static class AccessRegistration
+{
+    public static IServiceCollection AddPortalAccess(this IServiceCollection services)
+    {
+        services.AddScoped<ICallerResolver, PrincipalCallerResolver>();
+        services.AddScoped<TenantContext>();
+        services.AddScoped<AccessService>();
+        services.AddScoped<AuditWriter>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Portal.Data;
+
+public static class DataRegistration
+{
+    public static IServiceCollection AddPortalData(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.Configure<DatabaseOptions>(configuration.GetSection(DatabaseOptions.Section));
+
+        var connectionString = configuration.GetConnectionString("Portal");
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                connectionString ??= $"Data Source={DefaultSqlitePath(environment)}";
+                EnsureSqliteFolder(connectionString);
+                services.AddDbContextFactory<SqlitePortalDbContext>(db => db.UseSqlite(connectionString));
+                services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderDbContextFactory<SqlitePortalDbContext>>();
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Database:Provider '{options.Provider}' is not supported by this build. Use 'Sqlite'.");
+        }
+
+        services.AddScoped<TenantDb>();
+        return services;
+    }
+
+    public static string DefaultSqlitePath(IHostEnvironment environment) =>
+        Path.Combine(environment.ContentRootPath, "data", "portal.db");
+
+    private static void EnsureSqliteFolder(string connectionString)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(folder) && builder.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory)
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}
+
+/// <summary>Lets every service ask for <see cref="PortalDbContext"/> whatever the provider.</summary>
+public sealed class ProviderDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<PortalDbContext>
+    where TContext : PortalDbContext
+{
+    public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+}

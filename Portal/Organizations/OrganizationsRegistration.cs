@@ -1,0 +1,11 @@
+namespace Portal.Organizations;
+
+public static class OrganizationsRegistration
+{
+    public static IServiceCollection AddPortalOrganizations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<OrgHierarchyOptions>(configuration.GetSection(OrgHierarchyOptions.Section));
+        services.AddScoped<OrganizationService>();
+        return services;
+    }
+}

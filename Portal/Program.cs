@@ -1,0 +1,48 @@
+using MudBlazor.Services;
+using Portal;
+using Portal.Access;
+using Portal.Components;
+using Portal.Data;
+using Portal.Identity;
+using Portal.Organizations;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddTopLevelDevelopmentSettings(builder.Environment);
+// Serves MudBlazor's and our own static assets from the build output even when not in Development.
+builder.WebHost.UseStaticWebAssets();
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddPortalIdentity(builder.Environment);
+builder.Services.AddPortalData(builder.Configuration, builder.Environment);
+builder.Services.AddPortalAccess();
+builder.Services.AddPortalOrganizations(builder.Configuration);
+
+var app = builder.Build();
+
+if (await AdminCommands.TryRunAsync(app, args))
+{
+    return;
+}
+
+await app.PrepareDatabaseAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+await app.RunAsync();
+
+/// <summary>Visible to the test hosts.</summary>
+public partial class Program;
