@@ -21,6 +21,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Role> Roles => Set<Role>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     /// <summary>True when <paramref name="orgId"/> is inside the scope (or no scope is set).</summary>
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -71,8 +72,6 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             membership.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
             membership.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrgId).OnDelete(DeleteBehavior.Cascade);
             membership.HasOne<Role>().WithMany().HasForeignKey(m => m.RoleId).OnDelete(DeleteBehavior.Restrict);
-            membership.HasQueryFilter(m => ScopeOrgId == null
-                || OrgAncestries.Any(a => a.AncestorId == ScopeOrgId && a.DescendantId == m.OrgId));
         });
 
         modelBuilder.Entity<Role>(role =>
@@ -102,7 +101,24 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             audit.HasQueryFilter(a => ScopeOrgId == null
                 || OrgAncestries.Any(x => x.AncestorId == ScopeOrgId && x.DescendantId == a.TargetOrgId));
         });
+
+        // Feature folders configure their own entities (IEntityTypeConfiguration<T> classes beside them).
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes()
+                     .Where(t => typeof(IOrgOwned).IsAssignableFrom(t.ClrType) && t.BaseType is null))
+        {
+            ApplyTenantFilterMethod.MakeGenericMethod(entityType.ClrType).Invoke(this, [modelBuilder]);
+        }
     }
+
+    private static readonly System.Reflection.MethodInfo ApplyTenantFilterMethod =
+        typeof(PortalDbContext).GetMethod(nameof(ApplyTenantFilter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+
+    private void ApplyTenantFilter<TEntity>(ModelBuilder modelBuilder)
+        where TEntity : class, IOrgOwned =>
+        modelBuilder.Entity<TEntity>().HasQueryFilter(e => ScopeOrgId == null
+            || OrgAncestries.Any(a => a.AncestorId == ScopeOrgId && a.DescendantId == e.OrgId));
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -13,7 +13,7 @@ public sealed class PortalUser
 }
 
 /// <summary>A user's role in one org. A user may belong to several orgs.</summary>
-public sealed class Membership
+public sealed class Membership : Data.IOrgOwned
 {
     public Guid Id { get; init; } = Guid.NewGuid();
     public required Guid UserId { get; init; }
