@@ -4,6 +4,7 @@ using Portal.Access;
 using Portal.Components;
 using Portal.Data;
 using Portal.Identity;
+using Portal.Members;
 using Portal.Organizations;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ builder.Services.AddPortalIdentity(builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
+builder.Services.AddPortalMembers(builder.Configuration);
 
 var app = builder.Build();
 
