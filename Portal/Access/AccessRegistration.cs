@@ -11,6 +11,7 @@ public static class AccessRegistration
         services.AddScoped<AccessService>();
         services.AddScoped<AuditWriter>();
         services.AddScoped<AuditService>();
+        services.AddScoped<Components.Shared.FileDownloads>();
         services.AddScoped<ActAsService>();
         services.AddScoped<RoleService>();
         services.AddSingleton(TimeProvider.System);

@@ -15,7 +15,11 @@ public sealed record OrgSummary(
     BillingMode BillingMode,
     DateTime CreatedAt,
     int ChildCount,
-    int MemberCount);
+    int MemberCount,
+    bool RequireActAsReason = false);
+
+/// <summary>A tree node: just what the tree shows, cheap enough to load thousands of siblings.</summary>
+public sealed record OrgNode(string Id, string Name, OrgStatus Status, int ChildCount);
 
 public sealed record OrgSearchResult(string Id, string Name, OrgStatus Status, string Path);
 
@@ -265,6 +269,56 @@ public sealed class OrganizationService(
         return await GetAsync(orgId, ct);
     }
 
+    /// <summary>One page of an org's children, for orgs with more children than a tree node shows.</summary>
+    public async Task<(IReadOnlyList<OrgSummary> Items, int Total)> GetChildrenPageAsync(string orgId, string? filter, int skip, int take, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ViewOrg, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        var children = db.Organizations.Where(o => o.ParentId == orgId);
+        if (!string.IsNullOrWhiteSpace(filter))
+        {
+            var key = filter.Trim().ToUpperInvariant();
+            children = children.Where(o => o.NameKey.Contains(key) || o.Id == filter.Trim());
+        }
+
+        var total = await children.CountAsync(ct);
+        var items = await Summaries(db, children.OrderBy(o => o.Name).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 200))).ToListAsync(ct);
+        return (items, total);
+    }
+
+    public async Task SetActAsReasonPolicyAsync(string orgId, bool required, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ManageOrg, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        var org = await db.Organizations.SingleOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new OrgNotFoundException(orgId);
+        if (org.RequireActAsReason == required)
+        {
+            return;
+        }
+
+        org.RequireActAsReason = required;
+        audit.Record(db, "org.policy_changed", orgId, before: new { RequireActAsReason = !required }, after: new { RequireActAsReason = required });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<OrgNode> GetNodeAsync(string orgId, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ViewOrg, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        return await Nodes(db, db.Organizations.Where(o => o.Id == orgId)).SingleAsync(ct);
+    }
+
+    /// <summary>The children of a node, for the lazily loaded tree.</summary>
+    public async Task<IReadOnlyList<OrgNode>> GetChildNodesAsync(string orgId, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ViewOrg, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        return await Nodes(db, db.Organizations.Where(o => o.ParentId == orgId).OrderBy(o => o.Name)).ToListAsync(ct);
+    }
+
+    private static IQueryable<OrgNode> Nodes(PortalDbContext db, IQueryable<Organization> orgs) =>
+        orgs.Select(o => new OrgNode(o.Id, o.Name, o.Status, db.Organizations.Count(c => c.ParentId == o.Id)));
+
     /// <summary>Orgs in the caller's subtree whose name contains the text, or whose id is the text.</summary>
     public async Task<IReadOnlyList<OrgSearchResult>> SearchAsync(string? text, int limit, CancellationToken ct)
     {
@@ -366,5 +420,6 @@ public sealed class OrganizationService(
             o.BillingMode,
             o.CreatedAt,
             db.Organizations.Count(c => c.ParentId == o.Id),
-            db.Memberships.Count(m => m.OrgId == o.Id)));
+            db.Memberships.Count(m => m.OrgId == o.Id),
+            o.RequireActAsReason));
 }

@@ -52,7 +52,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId", "EndedAt");
 
-                    b.ToTable("ActAsSession");
+                    b.ToTable("ActAsSession", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Access.ChildRolePolicy", b =>
@@ -69,7 +69,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("ChildRolePolicy");
+                    b.ToTable("ChildRolePolicy", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Access.Role", b =>
@@ -95,7 +95,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("OrgId");
 
-                    b.ToTable("Roles");
+                    b.ToTable("Roles", (string)null);
 
                     b.HasData(
                         new
@@ -206,7 +206,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("TargetOrgId", "At");
 
-                    b.ToTable("AuditEntries");
+                    b.ToTable("AuditEntries", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Members.Invitation", b =>
@@ -269,7 +269,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("EmailKey", "AcceptedAt");
 
-                    b.ToTable("Invitations");
+                    b.ToTable("Invitations", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Members.Membership", b =>
@@ -303,7 +303,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("UserId", "OrgId")
                         .IsUnique();
 
-                    b.ToTable("Memberships");
+                    b.ToTable("Memberships", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Members.PortalUser", b =>
@@ -345,7 +345,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("Issuer", "Subject")
                         .IsUnique();
 
-                    b.ToTable("Users");
+                    b.ToTable("Users", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Organizations.OrgAncestry", b =>
@@ -365,7 +365,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("DescendantId", "Distance");
 
-                    b.ToTable("OrgAncestries");
+                    b.ToTable("OrgAncestries", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Organizations.Organization", b =>
@@ -418,7 +418,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ParentId", "NameKey")
                         .IsUnique();
 
-                    b.ToTable("Organizations");
+                    b.ToTable("Organizations", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Access.ActAsSession", b =>
