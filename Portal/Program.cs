@@ -6,6 +6,7 @@ using Portal.Data;
 using Portal.Identity;
 using Portal.Members;
 using Portal.Organizations;
+using Portal.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddTopLevelDevelopmentSettings(builder.Environment);
@@ -20,6 +21,7 @@ builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
 builder.Services.AddPortalMembers(builder.Configuration);
+builder.Services.AddPortalUsage(builder.Configuration);
 
 var app = builder.Build();
 

@@ -52,7 +52,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId", "EndedAt");
 
-                    b.ToTable("ActAsSession", (string)null);
+                    b.ToTable("ActAsSessions", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Access.ChildRolePolicy", b =>
@@ -69,7 +69,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("ChildRolePolicy", (string)null);
+                    b.ToTable("ChildRolePolicies", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Access.Role", b =>
@@ -95,7 +95,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("OrgId");
 
-                    b.ToTable("Roles", (string)null);
+                    b.ToTable("Roles");
 
                     b.HasData(
                         new
@@ -206,7 +206,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("TargetOrgId", "At");
 
-                    b.ToTable("AuditEntries", (string)null);
+                    b.ToTable("AuditEntries");
                 });
 
             modelBuilder.Entity("Portal.Members.Invitation", b =>
@@ -269,7 +269,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("EmailKey", "AcceptedAt");
 
-                    b.ToTable("Invitations", (string)null);
+                    b.ToTable("Invitations");
                 });
 
             modelBuilder.Entity("Portal.Members.Membership", b =>
@@ -303,7 +303,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("UserId", "OrgId")
                         .IsUnique();
 
-                    b.ToTable("Memberships", (string)null);
+                    b.ToTable("Memberships");
                 });
 
             modelBuilder.Entity("Portal.Members.PortalUser", b =>
@@ -345,7 +345,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("Issuer", "Subject")
                         .IsUnique();
 
-                    b.ToTable("Users", (string)null);
+                    b.ToTable("Users");
                 });
 
             modelBuilder.Entity("Portal.Organizations.OrgAncestry", b =>
@@ -365,7 +365,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("DescendantId", "Distance");
 
-                    b.ToTable("OrgAncestries", (string)null);
+                    b.ToTable("OrgAncestries");
                 });
 
             modelBuilder.Entity("Portal.Organizations.Organization", b =>
@@ -418,7 +418,79 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ParentId", "NameKey")
                         .IsUnique();
 
-                    b.ToTable("Organizations", (string)null);
+                    b.ToTable("Organizations");
+                });
+
+            modelBuilder.Entity("Portal.Usage.UsageEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Activity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApiKeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AssumedOrgId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Credits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrgId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgId", "EventId")
+                        .IsUnique();
+
+                    b.ToTable("UsageEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Usage.UsageRollup", b =>
+                {
+                    b.Property<string>("OrgId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Activity")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Credits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrgId", "Activity", "Day");
+
+                    b.HasIndex("Day", "OrgId");
+
+                    b.ToTable("UsageRollups", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Access.ActAsSession", b =>
@@ -518,6 +590,24 @@ namespace Portal.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Portal.Usage.UsageEvent", b =>
+                {
+                    b.HasOne("Portal.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Usage.UsageRollup", b =>
+                {
+                    b.HasOne("Portal.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
