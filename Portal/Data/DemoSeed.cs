@@ -133,6 +133,7 @@ public static class DemoSeed
         }
 
         await db.SaveChangesAsync(ct);
+        await Usage.DemoUsage.SeedAsync(db, clock, ct);
 
         Organization? Parent(Organization org) => org.ParentId is null ? null : created.Values.Single(o => o.Id == org.ParentId);
     }
