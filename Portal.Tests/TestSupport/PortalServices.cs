@@ -21,6 +21,7 @@ public static class PortalServices
         services.AddPortalAccess();
         services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero)));
         services.AddPortalOrganizations(configuration);
+        services.AddScoped<Portal.Identity.AccountService>();
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
     }
