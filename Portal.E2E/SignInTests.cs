@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using BootstrapResult = Portal.Identity.BootstrapResult;
+using SuperOrgBootstrap = Portal.Identity.SuperOrgBootstrap;
 using Portal.E2E.Pages;
 using Portal.E2E.Support;
 
@@ -85,6 +88,33 @@ public sealed class SignInTests(BrowserFixture browser)
         await Assertions.Expect(portal.Page.GetByTestId("account-email")).ToHaveTextAsync("ben@acme.test");
         await Assertions.Expect(portal.Page.GetByTestId("my-memberships")).ToContainTextAsync("Acme Audio Platform");
         await Assertions.Expect(portal.Page.GetByTestId("my-memberships")).ToContainTextAsync("Admin");
+        await portal.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_bootstrapped_owner_signs_in_with_the_one_time_password_and_must_choose_a_new_one_first()
+    {
+        BootstrapResult created;
+        await using (var scope = browser.App.Services.CreateAsyncScope())
+        {
+            created = await scope.ServiceProvider.GetRequiredService<SuperOrgBootstrap>()
+                .RunAsync("Nova Sound", "nora@nova.test", "Nora Owner", CancellationToken.None);
+        }
+
+        var portal = await browser.NewPageAsync();
+        await portal.Page.GotoAsync("/");
+        await new SignInPage(portal.Page).SignInAsync("nora@nova.test", created.OneTimePassword!);
+
+        await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "Choose a new password" })).ToBeVisibleAsync();
+        await portal.Page.GetByLabel("Current (one-time) password").FillAsync(created.OneTimePassword!);
+        await portal.Page.GetByLabel("New password", new() { Exact = true }).FillAsync("nora-chose-this-password");
+        await portal.Page.GetByLabel("Repeat the new password").FillAsync("nora-chose-this-password");
+        await portal.Page.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
+
+        await portal.WaitUntilInteractiveAsync();
+        var home = new HomePage(portal);
+        await Assertions.Expect(home.OrgName).ToHaveTextAsync("Nova Sound");
+        await Assertions.Expect(home.SignedInUser).ToHaveTextAsync("Nora Owner");
         await portal.CloseAsync();
     }
 

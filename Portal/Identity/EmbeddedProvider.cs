@@ -30,7 +30,7 @@ public static class EmbeddedProvider
     private const string EndSessionPath = "connect/endsession";
 
     public static void AddEmbeddedProvider(this IServiceCollection services, AuthenticationBuilder authentication,
-        PortalAuthenticationOptions settings, PublicBaseUrl publicBaseUrl, IHostEnvironment environment)
+        PortalAuthenticationOptions settings, PublicBaseUrl publicBaseUrl)
     {
         authentication.AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(cookie =>
         {
@@ -55,7 +55,7 @@ public static class EmbeddedProvider
                     .SetEndSessionEndpointUris(EndSessionPath);
                 server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
                 server.RegisterScopes(Scopes.Email, Scopes.Profile);
-                AddKeys(server, settings, environment);
+                AddKeys(server, settings);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -143,16 +143,12 @@ public static class EmbeddedProvider
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
-    private static void AddKeys(OpenIddictServerBuilder server, PortalAuthenticationOptions settings, IHostEnvironment environment)
-    {
-        if (settings.SigningCertificate?.IsConfigured == true || settings.EncryptionCertificate?.IsConfigured == true)
-        {
-            server.AddSigningCertificate(LoadCertificate(settings.SigningCertificate, "SigningCertificate"))
-                .AddEncryptionCertificate(LoadCertificate(settings.EncryptionCertificate, "EncryptionCertificate"));
-            return;
-        }
+    public static bool HasCertificates(PortalAuthenticationOptions settings) =>
+        settings.SigningCertificate?.IsConfigured == true || settings.EncryptionCertificate?.IsConfigured == true;
 
-        if (!environment.IsDevelopment() && !settings.AllowEphemeralKeys)
+    public static void DemandCertificatesOutsideDevelopment(PortalAuthenticationOptions settings, IHostEnvironment environment)
+    {
+        if (!HasCertificates(settings) && !environment.IsDevelopment() && !settings.AllowEphemeralKeys)
         {
             throw new InvalidOperationException(
                 "The embedded sign-in provider needs signing and encryption certificates outside Development: set " +
@@ -161,7 +157,19 @@ public static class EmbeddedProvider
                 "sign-ins in progress), set Authentication:AllowEphemeralKeys=true. Or point the portal at an external " +
                 "provider with Authentication:Authority, ClientId and ClientSecret.");
         }
+    }
 
+    private static void AddKeys(OpenIddictServerBuilder server, PortalAuthenticationOptions settings)
+    {
+        if (HasCertificates(settings))
+        {
+            server.AddSigningCertificate(LoadCertificate(settings.SigningCertificate, "SigningCertificate"))
+                .AddEncryptionCertificate(LoadCertificate(settings.EncryptionCertificate, "EncryptionCertificate"));
+            return;
+        }
+
+        // Without certificates: throwaway keys. Outside Development the app then refuses to start
+        // (EmbeddedProviderStartup), while `admin` commands, which need no keys, still run.
         server.AddEphemeralSigningKey().AddEphemeralEncryptionKey();
     }
 

@@ -19,6 +19,7 @@ public sealed class EmbeddedProviderStartup(
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        EmbeddedProvider.DemandCertificatesOutsideDevelopment(settings.Value, environment);
         await using var scope = scopes.CreateAsyncScope();
         try
         {

@@ -59,7 +59,7 @@ public static class IdentityRegistration
 
         if (!settings.UsesExternalProvider)
         {
-            services.AddEmbeddedProvider(authentication, settings, publicBaseUrl, environment);
+            services.AddEmbeddedProvider(authentication, settings, publicBaseUrl);
         }
 
         services.AddAuthorizationBuilder()
