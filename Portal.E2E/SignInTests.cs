@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using BootstrapResult = Portal.Identity.BootstrapResult;
-using SuperOrgBootstrap = Portal.Identity.SuperOrgBootstrap;
+using Portal.Data;
 using Portal.E2E.Pages;
 using Portal.E2E.Support;
+using BootstrapResult = Portal.Identity.BootstrapResult;
+using SuperOrgBootstrap = Portal.Identity.SuperOrgBootstrap;
 
 namespace Portal.E2E;
 
@@ -115,6 +117,25 @@ public sealed class SignInTests(BrowserFixture browser)
         var home = new HomePage(portal);
         await Assertions.Expect(home.OrgName).ToHaveTextAsync("Nova Sound");
         await Assertions.Expect(home.SignedInUser).ToHaveTextAsync("Nora Owner");
+        await portal.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_member_removed_from_their_last_org_loses_the_open_page_without_reloading()
+    {
+        var portal = await browser.SignIn.NewPageAsAsync("olga@cobalt.test");
+        var home = new HomePage(portal);
+        await home.OpenAsync();
+        await Assertions.Expect(home.OrgName).ToHaveTextAsync("Cobalt Learning");
+
+        await using (var db = await browser.App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var olga = DemoSeed.UserByEmail("olga@cobalt.test").Id;
+            await db.Memberships.Where(m => m.UserId == olga).ExecuteDeleteAsync();
+        }
+
+        await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "Your access has ended" })).ToBeVisibleAsync();
+        await Assertions.Expect(home.OrgName).ToHaveCountAsync(0);
         await portal.CloseAsync();
     }
 

@@ -7,7 +7,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? playwright;
 
-    public BrowserFixture() => SignIn = new DemoSignIn(this);
+    public BrowserFixture()
+    {
+        SignIn = new DemoSignIn(this);
+        // Short, so a test can watch a live page lose access after its user is removed.
+        App.Settings["Authentication:RevalidationInterval"] = "00:00:01";
+    }
 
     public PortalApp App { get; } = new();
 
