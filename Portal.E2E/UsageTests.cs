@@ -12,7 +12,7 @@ public sealed class UsageTests(BrowserFixture browser)
     [Fact]
     public async Task The_usage_page_draws_its_charts_with_the_seeded_totals_and_a_child_donut_opens_that_childs_usage()
     {
-        var portal = await browser.NewPageAsync();
+        var portal = await browser.SignIn.NewPageAsAsync(DemoSignIn.Owner);
         var usage = new UsagePage(portal);
         var beaconId = DemoSeed.OrgId("Beacon Podcasts");
 

@@ -16,7 +16,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddCascadingAuthenticationState();
-builder.Services.AddPortalIdentity(builder.Environment);
+builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
@@ -37,12 +37,13 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UsePortalStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
+app.MapPortalIdentity();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
