@@ -21,6 +21,8 @@ public static class AdminCommands
         {
             case "migrate":
                 await DatabaseStartup.MigrateAsync(app.Services, CancellationToken.None);
+                // Creates the first Data Protection key now, so instances starting together do not each make their own.
+                app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("admin-migrate").Protect([1]);
                 Console.WriteLine("Database migrated.");
                 break;
             case "bootstrap":

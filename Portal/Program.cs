@@ -5,6 +5,7 @@ using Portal.Components;
 using Portal.Data;
 using Portal.Identity;
 using Portal.Members;
+using Portal.Operations;
 using Portal.Organizations;
 using Portal.Usage;
 
@@ -18,6 +19,7 @@ builder.Services.AddMudServices();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
+builder.Services.AddPortalOperations(builder.Configuration);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
 builder.Services.AddPortalMembers(builder.Configuration);
@@ -32,6 +34,7 @@ if (await AdminCommands.TryRunAsync(app, args))
 
 await app.PrepareDatabaseAsync();
 
+app.UsePortalOperations();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -43,6 +46,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
+app.MapPortalHealth();
 app.MapPortalIdentity();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -17,7 +17,7 @@ public sealed class AccessPropertyTests
         from targets in Gen.Int[0, count - 1].Array[1, 6]
         select (parentPicks.Select((pick, i) => i == 0 ? -1 : (pick % (i + 1)) - 1).ToArray(), memberOrg, roleIndex, targets);
 
-    [Fact]
+    [DataFact]
     public async Task Access_is_granted_exactly_on_the_member_org_and_its_descendants_with_the_role_permissions()
     {
         await Scenario.SampleAsync(async scenario =>

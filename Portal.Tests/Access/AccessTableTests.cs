@@ -39,7 +39,7 @@ public sealed class AccessTableTests : IDisposable
         return data;
     }
 
-    [Theory]
+    [DataTheory]
     [MemberData(nameof(Cases))]
     public async Task Each_role_holds_exactly_its_permissions_where_the_relation_allows(string roleId, Relation relation)
     {
@@ -76,7 +76,7 @@ public sealed class AccessTableTests : IDisposable
         Assert.Equal(expected, await access.GetPermissionsAsync(target, CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Outsiders_get_not_found_for_an_org_that_does_not_exist_and_for_one_that_does()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").SuperOrg("other").Member("caller", "beta", BuiltInRoles.OwnerId);
@@ -89,7 +89,7 @@ public sealed class AccessTableTests : IDisposable
         Assert.Equal(existing.Message.Replace(tree.Id("other"), "X", StringComparison.Ordinal), missing.Message.Replace(missing.OrgId, "X", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Acting_as_a_child_limits_the_scope_to_that_child()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme").Member("caller", "acme", BuiltInRoles.OwnerId);
@@ -102,7 +102,7 @@ public sealed class AccessTableTests : IDisposable
         Assert.Equal(Permission.None, await access.GetPermissionsAsync(tree.Id("acme"), CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Anonymous_callers_hold_nothing()
     {
         var tree = Tree.In(database).SuperOrg("acme");

@@ -10,7 +10,7 @@ public sealed class ActAsServiceTests : IDisposable
 {
     private readonly TestDatabase database = new();
 
-    [Fact]
+    [DataFact]
     public async Task Candidates_are_descendants_only_and_never_closed_ones()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme", OrgStatus.Closed).Child("delta", "acme", OrgStatus.Suspended)
@@ -23,7 +23,7 @@ public sealed class ActAsServiceTests : IDisposable
         Assert.Equal(["beta", "delta"], candidates.Select(c => c.Name));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Roles_without_the_act_as_permission_cannot_act_and_outsiders_get_not_found()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").SuperOrg("other").Child("other-child", "other")
@@ -43,7 +43,7 @@ public sealed class ActAsServiceTests : IDisposable
         await Assert.ThrowsAsync<AccessDeniedException>(() => ownerActAs.StartAsync(tree.Id("acme"), null, CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Acting_scopes_everything_to_the_child_survives_a_new_circuit_and_is_audited_at_start_and_stop()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -80,7 +80,7 @@ public sealed class ActAsServiceTests : IDisposable
         Assert.Contains("ticket 42", entries[0].After, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_policy_can_require_a_reason()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Member("ada", "acme", BuiltInRoles.OwnerId);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
@@ -12,7 +11,7 @@ public sealed class AuditChainTests : IDisposable
 {
     private readonly TestDatabase database = new();
 
-    [Fact]
+    [DataFact]
     public async Task An_untouched_chain_verifies()
     {
         var (provider, tree) = await ArrangeWithChangesAsync();
@@ -24,21 +23,15 @@ public sealed class AuditChainTests : IDisposable
         Assert.Equal(4, result.EntriesChecked);
     }
 
-    [Theory]
-    [InlineData("UPDATE AuditEntries SET ActorName = 'Mallory' WHERE Sequence = 2")]
-    [InlineData("UPDATE AuditEntries SET After = '{\"Name\":\"forged\"}' WHERE Sequence = 3")]
-    [InlineData("DELETE FROM AuditEntries WHERE Sequence = 2")]
-    [InlineData("UPDATE AuditEntries SET \"At\" = '2020-01-01 00:00:00' WHERE Sequence = 4")]
+    [DataTheory]
+    [InlineData("""UPDATE "AuditEntries" SET "ActorName" = 'Mallory' WHERE "Sequence" = 2""")]
+    [InlineData("""UPDATE "AuditEntries" SET "After" = '{"Name":"forged"}' WHERE "Sequence" = 3""")]
+    [InlineData("""DELETE FROM "AuditEntries" WHERE "Sequence" = 2""")]
+    [InlineData("""UPDATE "AuditEntries" SET "At" = '2020-01-01 00:00:00' WHERE "Sequence" = 4""")]
     public async Task Verification_fails_when_an_entry_is_altered_or_removed(string tampering)
     {
         var (provider, tree) = await ArrangeWithChangesAsync();
-        await using (var connection = new SqliteConnection(database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = tampering;
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await database.ExecuteSqlAsync(tampering));
 
         await using var scope = provider.As(tree.UserId("ada"), tree.Id("acme"));
         var result = await scope.ServiceProvider.GetRequiredService<AuditService>().VerifyChainAsync(tree.Id("acme"), CancellationToken.None);
@@ -47,7 +40,7 @@ public sealed class AuditChainTests : IDisposable
         Assert.True(result.FirstBrokenSequence is >= 2 and <= 4, result.Message);
     }
 
-    [Fact]
+    [DataFact]
     public async Task Concurrent_writers_never_fork_the_chain()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -65,7 +58,7 @@ public sealed class AuditChainTests : IDisposable
         Assert.Equal(12, result.EntriesChecked);
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_super_orgs_audit_view_includes_its_descendants_but_a_child_sees_only_its_own()
     {
         var (provider, tree) = await ArrangeWithChangesAsync();
@@ -85,7 +78,7 @@ public sealed class AuditChainTests : IDisposable
         }
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_csv_export_has_a_header_and_a_line_per_entry()
     {
         var (provider, tree) = await ArrangeWithChangesAsync();

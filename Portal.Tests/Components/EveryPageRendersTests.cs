@@ -19,10 +19,10 @@ public sealed class EveryPageRendersTests : PortalComponentTest
         return data;
     }
 
-    [Fact]
+    [DataFact]
     public void There_are_routable_pages_to_check() => Assert.True(PageTypes().Count() >= 3);
 
-    [Theory]
+    [DataTheory]
     [MemberData(nameof(RoutablePages))]
     public void Page_renders_without_error(string pageTypeName)
     {

@@ -7,7 +7,7 @@ namespace Portal.Tests.Components;
 
 public sealed class HomePageTests : PortalComponentTest
 {
-    [Fact]
+    [DataFact]
     public void Shows_the_current_org_its_children_and_key_figures()
     {
         var page = RenderWithProviders<Home>();
@@ -23,7 +23,7 @@ public sealed class HomePageTests : PortalComponentTest
 
 public sealed class HomePageForChildAdminTests() : PortalComponentTest("grace@beacon.test")
 {
-    [Fact]
+    [DataFact]
     public void A_child_org_admin_sees_only_their_own_org()
     {
         var page = RenderWithProviders<Home>();

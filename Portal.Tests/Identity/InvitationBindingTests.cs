@@ -22,7 +22,7 @@ public sealed class InvitationBindingTests : IDisposable
 
     public void Dispose() => database.Dispose();
 
-    [Fact]
+    [DataFact]
     public async Task A_first_sign_in_with_the_verified_invited_email_becomes_a_membership_with_the_invited_role()
     {
         var invitation = Invite("Zoe@Example.test", "beta", BuiltInRoles.DeveloperId);
@@ -39,7 +39,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.True(await db.AuditEntries.AnyAsync(a => a.Action == "member.joined" && a.TargetOrgId == tree.Id("beta") && a.ActorUserId == userId));
     }
 
-    [Fact]
+    [DataFact]
     public async Task An_unverified_email_binds_nothing()
     {
         var invitation = Invite("zoe@example.test", "beta", BuiltInRoles.AdminId);
@@ -51,7 +51,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.Null((await db.Invitations.SingleAsync(i => i.Id == invitation)).AcceptedAt);
     }
 
-    [Fact]
+    [DataFact]
     public async Task Expired_revoked_and_already_accepted_invitations_bind_nothing()
     {
         Invite("zoe@example.test", "beta", BuiltInRoles.AdminId, expiresAt: Now.UtcDateTime.AddMinutes(-1));
@@ -64,7 +64,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.False(await db.Memberships.AnyAsync(m => m.UserId == userId));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Another_persons_invitation_is_not_bound()
     {
         Invite("someone.else@example.test", "beta", BuiltInRoles.AdminId);
@@ -75,7 +75,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.False(await db.Memberships.AnyAsync(m => m.UserId == userId));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Invitations_to_several_orgs_all_bind_and_the_newest_decides_the_role_in_one_org()
     {
         Invite("zoe@example.test", "beta", BuiltInRoles.ViewerId, createdAt: Now.UtcDateTime.AddDays(-3));
@@ -92,7 +92,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.All(await db.Invitations.ToListAsync(), i => Assert.NotNull(i.AcceptedAt));
     }
 
-    [Fact]
+    [DataFact]
     public async Task An_invitation_to_an_org_the_user_already_belongs_to_keeps_the_existing_role()
     {
         tree.Member("zoe", "beta", BuiltInRoles.OwnerId);
@@ -105,7 +105,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.Equal(BuiltInRoles.OwnerId, membership.RoleId);
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_same_issuer_and_subject_is_the_same_user_with_name_and_email_refreshed_from_the_provider()
     {
         var first = await recorder.RecordAsync(Identity("zoe@example.test", verified: true, name: "Zoe"), CancellationToken.None);
@@ -119,7 +119,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.Equal(Now.UtcDateTime, user.LastSeenAt);
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_same_subject_from_another_issuer_is_another_user()
     {
         var first = await recorder.RecordAsync(Identity("zoe@example.test", verified: true), CancellationToken.None);
@@ -129,7 +129,7 @@ public sealed class InvitationBindingTests : IDisposable
         Assert.NotEqual(first, second);
     }
 
-    [Fact]
+    [DataFact]
     public async Task Role_claims_from_the_provider_grant_nothing()
     {
         // ProviderIdentity carries no roles by design; a user without invitations has no membership at all.

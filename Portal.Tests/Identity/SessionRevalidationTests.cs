@@ -25,11 +25,11 @@ public sealed class SessionRevalidationTests : IDisposable
 
     public void Dispose() => database.Dispose();
 
-    [Fact]
+    [DataFact]
     public async Task A_member_stays_signed_in() =>
         Assert.True(await check.IsStillValidAsync(SignedIn(tree.UserId("bob")), CancellationToken.None));
 
-    [Fact]
+    [DataFact]
     public async Task A_user_removed_from_their_last_org_is_signed_out()
     {
         await RemoveMembershipsAsync(tree.UserId("bob"));
@@ -37,7 +37,7 @@ public sealed class SessionRevalidationTests : IDisposable
         Assert.False(await check.IsStillValidAsync(SignedIn(tree.UserId("bob")), CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_deleted_user_is_signed_out()
     {
         using (var db = database.CreateDbContext())
@@ -48,7 +48,7 @@ public sealed class SessionRevalidationTests : IDisposable
         Assert.False(await check.IsStillValidAsync(SignedIn(tree.UserId("bob")), CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_session_without_a_portal_user_id_is_not_valid()
     {
         var withoutId = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "x")], "test"));
@@ -56,7 +56,7 @@ public sealed class SessionRevalidationTests : IDisposable
         Assert.False(await check.IsStillValidAsync(withoutId, CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_live_circuit_loses_its_user_at_the_next_revalidation_after_removal()
     {
         var settings = Options.Create(new PortalAuthenticationOptions { RevalidationInterval = TimeSpan.FromMilliseconds(20) });
@@ -78,7 +78,7 @@ public sealed class SessionRevalidationTests : IDisposable
         Assert.False((await provider.GetAuthenticationStateAsync()).User.Identity?.IsAuthenticated);
     }
 
-    [Fact]
+    [DataFact]
     public void The_revalidation_interval_defaults_to_30_seconds() =>
         Assert.Equal(TimeSpan.FromSeconds(30), new PortalAuthenticationOptions().RevalidationInterval);
 

@@ -21,7 +21,7 @@ public sealed class SuperOrgBootstrapTests : IAsyncLifetime
         database.Dispose();
     }
 
-    [Fact]
+    [DataFact]
     public async Task Embedded_mode_creates_the_super_org_its_closure_row_and_an_owner_with_a_one_time_password()
     {
         Build(external: false);
@@ -47,7 +47,7 @@ public sealed class SuperOrgBootstrapTests : IAsyncLifetime
         Assert.True(await users.CheckPasswordAsync(account, result.OneTimePassword));
     }
 
-    [Fact]
+    [DataFact]
     public async Task External_mode_invites_the_owner_instead_of_creating_an_account()
     {
         Build(external: true);
@@ -62,7 +62,7 @@ public sealed class SuperOrgBootstrapTests : IAsyncLifetime
         Assert.False(await db.Users.AnyAsync(u => u.Email == "owner@nova.test"));
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_taken_name_or_a_bad_email_is_refused_and_nothing_is_stored()
     {
         Build(external: false);

@@ -10,7 +10,7 @@ public sealed class MemberServiceTests : IDisposable
 {
     private readonly TestDatabase database = new();
 
-    [Fact]
+    [DataFact]
     public async Task The_last_owner_can_be_neither_removed_nor_demoted()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("ada", "acme", BuiltInRoles.OwnerId).Member("ben", "acme", BuiltInRoles.AdminId);
@@ -27,7 +27,7 @@ public sealed class MemberServiceTests : IDisposable
         Assert.Equal(2, (await members.ListAsync(tree.Id("acme"), CancellationToken.None)).Count);
     }
 
-    [Fact]
+    [DataFact]
     public async Task An_owner_can_step_down_once_there_is_another_owner()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("ada", "acme", BuiltInRoles.OwnerId).Member("ben", "acme", BuiltInRoles.AdminId);
@@ -45,7 +45,7 @@ public sealed class MemberServiceTests : IDisposable
         await Assert.ThrowsAsync<OrgNotFoundException>(() => members.ListAsync(tree.Id("acme"), CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task An_admin_cannot_hand_out_a_role_with_more_power_than_their_own()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("ben", "acme", BuiltInRoles.AdminId).Member("eve", "acme", BuiltInRoles.ViewerId);
@@ -61,7 +61,7 @@ public sealed class MemberServiceTests : IDisposable
         Assert.Equal("role_not_assignable", invite.Code);
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_parents_role_policy_limits_the_roles_its_children_can_assign()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -79,7 +79,7 @@ public sealed class MemberServiceTests : IDisposable
         Assert.Equal(5, (await roles.AssignableAsync(tree.Id("acme"), CancellationToken.None)).Count);
     }
 
-    [Theory]
+    [DataTheory]
     [InlineData("")]
     [InlineData("not-an-email")]
     [InlineData("a@b")]
@@ -98,7 +98,7 @@ public sealed class MemberServiceTests : IDisposable
         Assert.Equal(0, await db.Invitations.CountAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task An_invitation_link_is_accepted_only_by_the_invited_email_and_only_once()
     {
         var tree = Tree.In(database).SuperOrg("acme").SuperOrg("other")

@@ -11,7 +11,7 @@ public sealed class OrgTreeChangesTests : IDisposable
 {
     private readonly TestDatabase database = new();
 
-    [Fact]
+    [DataFact]
     public async Task Moving_an_org_under_its_own_descendant_is_refused_and_changes_nothing()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("beta-1", "beta").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -28,7 +28,7 @@ public sealed class OrgTreeChangesTests : IDisposable
         Assert.Equal(before, await ClosureAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task Moving_never_leaves_the_callers_subtree()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme").Child("beta-1", "beta").SuperOrg("other")
@@ -44,7 +44,7 @@ public sealed class OrgTreeChangesTests : IDisposable
         await Assert.ThrowsAsync<OrgNotFoundException>(() => organizations.MoveAsync(tree.Id("beta"), tree.Id("beta-1"), CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Random_moves_keep_the_closure_table_equal_to_the_parent_links()
     {
         await Gen.Select(Gen.Int[2, 12], Gen.Int[0, 999].Array[12], Gen.Int[0, 999].Array[1, 12]).SampleAsync(async (count, parentPicks, moves) =>
@@ -91,7 +91,7 @@ public sealed class OrgTreeChangesTests : IDisposable
         }, iter: 25, threads: 1);
     }
 
-    [Fact]
+    [DataFact]
     public async Task Status_changes_are_made_from_above_and_audited()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme")
@@ -119,7 +119,7 @@ public sealed class OrgTreeChangesTests : IDisposable
             await db.AuditEntries.Where(a => a.TargetOrgId == tree.Id("beta")).OrderBy(a => a.Sequence).Select(a => a.Action).ToListAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task Search_finds_by_name_or_id_inside_the_scope_only()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("Beacon Podcasts", "acme").Child("Cobalt", "acme").SuperOrg("Beacon Rival")

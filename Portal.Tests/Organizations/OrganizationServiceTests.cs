@@ -11,7 +11,7 @@ public sealed class OrganizationServiceTests : IDisposable
 {
     private readonly TestDatabase database = new();
 
-    [Fact]
+    [DataFact]
     public async Task Creating_a_child_stores_the_org_its_ancestry_and_an_audit_entry_together()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -33,7 +33,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal(tree.UserId("ada"), entry.ActorUserId);
     }
 
-    [Theory]
+    [DataTheory]
     [InlineData("", "name_required")]
     [InlineData("   ", "name_required")]
     [InlineData("beta", "name_taken")]
@@ -54,7 +54,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal(0, await db.AuditEntries.CountAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_name_longer_than_the_limit_is_refused()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -67,7 +67,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal("name_too_long", error.Code);
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_default_depth_policy_allows_a_super_org_and_its_children_only()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -79,7 +79,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal("depth_limit", error.Code);
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_deeper_policy_allows_resellers_of_resellers()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Member("ada", "acme", BuiltInRoles.OwnerId);
@@ -95,7 +95,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal(4, await db.OrgAncestries.CountAsync(a => a.DescendantId == greatGrandchild.Id));
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_child_admin_cannot_create_orgs_beside_itself_or_read_its_parent()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme").Member("bob", "beta", BuiltInRoles.OwnerId);
@@ -110,7 +110,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal(3, await db.Organizations.CountAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_viewer_sees_the_org_but_cannot_create_children()
     {
         var tree = Tree.In(database).SuperOrg("acme").Member("eve", "acme", BuiltInRoles.ViewerId);
@@ -122,7 +122,7 @@ public sealed class OrganizationServiceTests : IDisposable
         await Assert.ThrowsAsync<AccessDeniedException>(() => organizations.CreateChildAsync(tree.Id("acme"), "new", CancellationToken.None));
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_data_backstop_hides_rows_outside_the_callers_subtree_even_from_a_careless_query()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme")
@@ -137,7 +137,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Equal([tree.UserId("bob")], await db.Memberships.Select(m => m.UserId).ToListAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_data_backstop_fails_closed_for_a_caller_without_an_org()
     {
         Tree.In(database).SuperOrg("acme");
@@ -149,7 +149,7 @@ public sealed class OrganizationServiceTests : IDisposable
         Assert.Empty(await db.Organizations.ToListAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_demo_seed_is_deterministic_and_runs_once()
     {
         await using (var db = database.CreateDbContext())

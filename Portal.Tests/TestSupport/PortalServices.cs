@@ -18,6 +18,7 @@ public static class PortalServices
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Organizations:MaxDepth"] = maxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             .Build();
         services.AddLogging();
+        services.AddMetrics();
         services.AddSingleton<IDbContextFactory<PortalDbContext>>(database);
         services.AddScoped<TenantDb>();
         services.AddPortalAccess();

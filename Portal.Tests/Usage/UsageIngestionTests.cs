@@ -13,7 +13,7 @@ public sealed class UsageIngestionTests : IDisposable
     private static readonly DateTime Now = new(2026, 12, 4, 12, 0, 0, DateTimeKind.Utc);
     private readonly TestDatabase database = new();
 
-    [Fact]
+    [DataFact]
     public async Task The_same_batch_posted_three_times_counts_once()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme");
@@ -34,7 +34,7 @@ public sealed class UsageIngestionTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 50).Sum(), await db.Set<UsageRollup>().SumAsync(r => r.Credits));
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_batch_with_bad_events_stores_the_good_ones_and_names_each_bad_one()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("closed", "acme", OrgStatus.Closed).SuperOrg("other");
@@ -68,7 +68,7 @@ public sealed class UsageIngestionTests : IDisposable
         Assert.Equal(["speech", "speech-sync"], await db.Set<UsageRollup>().OrderBy(r => r.Activity).Select(r => r.Activity).ToListAsync());
     }
 
-    [Theory]
+    [DataTheory]
     [InlineData(0)]
     [InlineData(1001)]
     public async Task An_empty_or_oversized_batch_is_refused_whole(int size)
@@ -85,7 +85,7 @@ public sealed class UsageIngestionTests : IDisposable
         Assert.Equal(0, await db.Set<UsageEvent>().CountAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_child_orgs_key_cannot_report_usage_for_its_parent_or_a_sibling()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme");
@@ -99,7 +99,7 @@ public sealed class UsageIngestionTests : IDisposable
         Assert.All(result.Events.Take(2), e => Assert.Equal("org_not_found", e.Code));
     }
 
-    [Fact]
+    [DataFact]
     public async Task Parallel_overlapping_batches_lose_nothing_and_count_nothing_twice()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme");
@@ -120,7 +120,7 @@ public sealed class UsageIngestionTests : IDisposable
         Assert.Equal(distinct, await db.Set<UsageRollup>().SumAsync(r => r.Credits));
     }
 
-    [Fact]
+    [DataFact]
     public async Task The_rollup_always_equals_aggregating_the_raw_events()
     {
         var gen = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 40], Gen.Int[0, 6], Gen.Int[0, 500], Gen.Int[0, 30 * 24])

@@ -10,6 +10,9 @@ namespace Portal.Audit;
 /// <summary>The hash chain that makes the audit log tamper-evident: each entry hashes its content and the previous hash.</summary>
 public static class AuditChain
 {
+    /// <summary>Serializes audit writers on PostgreSQL; the key is an arbitrary constant of ours ("portal" + 1).</summary>
+    private const string TakeChainLockSql = "SELECT pg_advisory_xact_lock(31647734761090049)";
+
     public static string ComputeHash(AuditEntry entry)
     {
         var content = string.Join('\u001f',
@@ -33,6 +36,20 @@ public static class AuditChain
     /// <summary>Links new entries to the end of the chain. Called inside the write transaction that stores them.</summary>
     internal static async Task LinkAsync(PortalDbContext db, IReadOnlyList<AuditEntry> added, CancellationToken ct)
     {
+        if (db.Database.IsNpgsql())
+        {
+            // PostgreSQL lets concurrent transactions read the same last entry: serialize the writers of the chain
+            // until this transaction ends (SQLite's BEGIN IMMEDIATE already holds the write lock).
+            await db.Database.ExecuteSqlRawAsync(TakeChainLockSql, ct);
+        }
+
+        foreach (var entry in added)
+        {
+            // PostgreSQL keeps microseconds: hash the time as it will be read back, on every provider.
+            var at = db.Entry(entry).Property(e => e.At);
+            at.CurrentValue = new DateTime(entry.At.Ticks - entry.At.Ticks % 10, entry.At.Kind);
+        }
+
         var last = await db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
             .OrderByDescending(a => a.Sequence)
             .Select(a => new { a.Sequence, a.Hash })
@@ -50,7 +67,8 @@ public static class AuditChain
 
 /// <summary>
 /// Makes every SaveChanges that adds audit entries run in a write transaction that first links them to the chain,
-/// so concurrent writers cannot fork it (SQLite: BEGIN IMMEDIATE; the unique Sequence index is the last guard).
+/// so concurrent writers cannot fork it (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock;
+/// the unique Sequence index is the last guard).
 /// </summary>
 public sealed class AuditChainInterceptor : SaveChangesInterceptor
 {

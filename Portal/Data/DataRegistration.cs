@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Portal.Data;
 
@@ -18,9 +19,21 @@ public static class DataRegistration
                 services.AddDbContextFactory<SqlitePortalDbContext>(db => db.UseSqlite(connectionString));
                 services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderDbContextFactory<SqlitePortalDbContext>>();
                 break;
+            case DatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException(
+                        "Database:Provider is Postgres: set ConnectionStrings:Portal (e.g. \"Host=db;Database=portal;Username=portal;Password=...\").");
+                }
+
+                // One data source per app: the pool for EF Core and the connection the cache invalidation bus listens on.
+                services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+                services.AddDbContextFactory<PostgresPortalDbContext>((sp, db) => db.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+                services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderDbContextFactory<PostgresPortalDbContext>>();
+                break;
             default:
                 throw new InvalidOperationException(
-                    $"Database:Provider '{options.Provider}' is not supported by this build. Use 'Sqlite'.");
+                    $"Database:Provider '{options.Provider}' is not supported. Use 'Sqlite' or 'Postgres'.");
         }
 
         services.AddScoped<TenantDb>();

@@ -30,7 +30,7 @@ public sealed class EmbeddedProviderStartup(
                 await RegisterAsync(applications, ConfiguredClient(client), cancellationToken);
             }
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
         {
             throw new InvalidOperationException(
                 "Could not register the portal with its embedded sign-in provider. Is the database migrated? Run `Portal admin migrate`.", e);

@@ -45,7 +45,7 @@ public sealed class OrganizationService(
     AuditWriter audit,
     TimeProvider clock,
     IOptions<OrgHierarchyOptions> hierarchy,
-    IEnumerable<IOrgChangeListener> statusListeners)
+    OrgChanges orgChanges)
 {
     public async Task<OrgSummary> GetAsync(string orgId, CancellationToken ct)
     {
@@ -185,10 +185,7 @@ public sealed class OrganizationService(
         org.Version = Guid.NewGuid();
         audit.Record(db, action, org.Id, before: new { Status = before.ToString() }, after: new { Status = target.ToString() });
         await db.SaveChangesAsync(ct);
-        foreach (var listener in statusListeners)
-        {
-            listener.OrgStatusChanged(org.Id);
-        }
+        orgChanges.Announce(org.Id);
 
         return await GetAsync(orgId, ct);
     }
@@ -261,10 +258,7 @@ public sealed class OrganizationService(
         audit.Record(db, "org.moved", org.Id, before: new { ParentId = oldParentId }, after: new { ParentId = newParentId });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        foreach (var listener in statusListeners)
-        {
-            listener.OrgStatusChanged(org.Id);
-        }
+        orgChanges.Announce(org.Id);
 
         return await GetAsync(orgId, ct);
     }

@@ -7,7 +7,7 @@ namespace Portal.Usage;
 /// <summary>
 /// Six months of plausible usage for the demo tree: a weekday rhythm, steady growth, each customer with its own mix
 /// of activities, and Cobalt Learning running close to its monthly limit. Deterministic for a given month.
-/// Stored through the same duplicate-safe statements as real ingestion, so raw events and roll-ups agree.
+/// Stored through the same duplicate-safe writer as real ingestion, so raw events and roll-ups agree.
 /// </summary>
 public static class DemoUsage
 {
@@ -34,11 +34,7 @@ public static class DemoUsage
             .Select(o => new { o.Id, o.Name, o.Status, o.CreatedAt })
             .ToListAsync(ct);
 
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using var insert = UsageSql.InsertEvent(connection, transaction);
-        await using var rollup = UsageSql.AddToRollup(connection, transaction);
+        var stored = new List<NewUsageEvent>();
         foreach (var org in orgs.OrderBy(o => o.Name, StringComparer.Ordinal))
         {
             var (daily, growth, mix) = Profiles[org.Name];
@@ -64,16 +60,12 @@ public static class DemoUsage
                             continue;
                         }
 
-                        if (await UsageSql.TryInsertEventAsync(insert, org.Id, $"demo-{day:yyyyMMdd}-{activity}-{e}", activity, part, at, at.AddSeconds(2), null, null, ct))
-                        {
-                            await UsageSql.AddToRollupAsync(rollup, org.Id, activity, at.Date, part, ct);
-                        }
+                        stored.Add(new NewUsageEvent(org.Id, $"demo-{day:yyyyMMdd}-{activity}-{e}", activity, part, at, at.AddSeconds(2), null, null));
                     }
                 }
             }
         }
 
-        await transaction.CommitAsync(ct);
-        await db.Database.CloseConnectionAsync();
+        await UsageEventWriter.For(db).WriteAsync(db, stored, ct);
     }
 }

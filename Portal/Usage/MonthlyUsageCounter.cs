@@ -1,18 +1,41 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
+using Portal.Operations;
 
 namespace Portal.Usage;
 
 /// <summary>
 /// Credits used this month by an org's whole subtree, per activity or in total, for the decision path (limits and
 /// hard stops). Answers from memory; a total is loaded from the roll-up once and dropped when ingestion adds usage to
-/// that org or one of its descendants, so the next read sees it.
+/// that org or one of its descendants, so the next read sees it, on every instance (through the invalidation bus).
 /// </summary>
-public sealed class MonthlyUsageCounter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class MonthlyUsageCounter
 {
+    public const string InvalidationTopic = "usage-totals";
     private const string AllActivities = "*";
     private readonly ConcurrentDictionary<(string OrgId, string Activity, int Month), long> totals = new();
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly TimeProvider clock;
+    private readonly ICacheInvalidationBus bus;
+
+    public MonthlyUsageCounter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ICacheInvalidationBus bus)
+    {
+        this.dbFactory = dbFactory;
+        this.clock = clock;
+        this.bus = bus;
+        bus.Subscribe(InvalidationTopic, orgIds =>
+        {
+            if (orgIds.Count == 0)
+            {
+                ForgetAllHere();
+            }
+            else
+            {
+                ForgetOrgsHere(orgIds);
+            }
+        });
+    }
 
     // Bumped by every forget, so a load that raced with new usage does not store a stale total.
     private long generation;
@@ -42,6 +65,17 @@ public sealed class MonthlyUsageCounter(IDbContextFactory<PortalDbContext> dbFac
 
     public void ForgetOrgs(IEnumerable<string> orgIds)
     {
+        var list = orgIds.Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count > 0)
+        {
+            bus.Publish(InvalidationTopic, list);
+        }
+    }
+
+    public void ForgetAll() => bus.Publish(InvalidationTopic, []);
+
+    private void ForgetOrgsHere(IEnumerable<string> orgIds)
+    {
         Interlocked.Increment(ref generation);
         var set = orgIds.ToHashSet(StringComparer.Ordinal);
         foreach (var key in totals.Keys.Where(k => set.Contains(k.OrgId)))
@@ -50,7 +84,7 @@ public sealed class MonthlyUsageCounter(IDbContextFactory<PortalDbContext> dbFac
         }
     }
 
-    public void ForgetAll()
+    private void ForgetAllHere()
     {
         Interlocked.Increment(ref generation);
         totals.Clear();

@@ -1,8 +1,9 @@
-using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Access;
 using Portal.Data;
+using Portal.Operations;
 using Portal.Organizations;
 
 namespace Portal.Usage;
@@ -45,7 +46,9 @@ public sealed class UsageIngestion(
     IDbContextFactory<PortalDbContext> dbFactory,
     TimeProvider clock,
     IOptions<UsageOptions> options,
-    MonthlyUsageCounter counter)
+    MonthlyUsageCounter counter,
+    InFlightWork inFlight,
+    PortalTelemetry telemetry)
 {
     public async Task<UsageBatchResult> IngestAsync(IReadOnlyList<UsageEventInput> batch, CancellationToken ct)
     {
@@ -65,6 +68,10 @@ public sealed class UsageIngestion(
             throw new RuleViolationException("batch_too_large", $"A batch holds at most {options.Value.MaxBatchSize} events; this one has {batch.Count}.", "events");
         }
 
+        using var trace = PortalTelemetry.Traces.StartActivity("usage.ingest");
+        trace?.SetTag("portal.org_id", scopeOrgId);
+        trace?.SetTag("portal.usage.batch_size", batch.Count);
+        var started = Stopwatch.GetTimestamp();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var orgStatuses = await ReachableOrgsAsync(db, scopeOrgId, batch, ct);
 
@@ -87,33 +94,36 @@ public sealed class UsageIngestion(
         var acceptedEvents = new List<(string OrgId, string Activity, DateTime OccurredAt, long Credits)>();
         if (valid.Count > 0)
         {
-            var connection = db.Database.GetDbConnection();
-            await db.Database.OpenConnectionAsync(ct);
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using var insert = UsageSql.InsertEvent(connection, transaction);
-            await using var rollup = UsageSql.AddToRollup(connection, transaction);
-            foreach (var (index, input, activity, credits, occurredAt) in valid)
+            var assumedOrgId = tenant.IsActing ? tenant.ActingOrgId : null;
+            var events = valid.Select(v => new NewUsageEvent(v.Input.OrgId!, v.Input.EventId!.Trim(), v.Activity, v.Credits, v.OccurredAt, now,
+                tenant.ApiKeyId, assumedOrgId)).ToList();
+            bool[] stored;
+            // A batch that started writing finishes, even when the app is asked to stop meanwhile.
+            using (inFlight.Begin())
             {
-                var stored = await UsageSql.TryInsertEventAsync(insert, input.OrgId!, input.EventId!.Trim(), activity, credits, occurredAt, now,
-                    tenant.ApiKeyId, tenant.IsActing ? tenant.ActingOrgId : null, ct);
-                if (stored)
+                stored = await UsageEventWriter.For(db).WriteAsync(db, events, CancellationToken.None);
+            }
+
+            for (var i = 0; i < valid.Count; i++)
+            {
+                var (index, input, activity, credits, occurredAt) = valid[i];
+                if (stored[i])
                 {
-                    await UsageSql.AddToRollupAsync(rollup, input.OrgId!, activity, occurredAt.Date, credits, ct);
                     acceptedEvents.Add((input.OrgId!, activity, occurredAt, credits));
                 }
 
-                results[index] = new UsageEventResult(index, input.EventId, stored ? UsageEventOutcome.Accepted : UsageEventOutcome.Duplicate);
+                results[index] = new UsageEventResult(index, input.EventId, stored[i] ? UsageEventOutcome.Accepted : UsageEventOutcome.Duplicate);
             }
-
-            await transaction.CommitAsync(ct);
         }
 
         await counter.RecordAsync(acceptedEvents, ct);
-        return new UsageBatchResult(
+        var result = new UsageBatchResult(
             results.Count(r => r.Status == UsageEventOutcome.Accepted),
             results.Count(r => r.Status == UsageEventOutcome.Duplicate),
             results.Count(r => r.Status == UsageEventOutcome.Rejected),
             results);
+        telemetry.UsageBatchStored(result.Accepted, result.Duplicates, result.Rejected, Stopwatch.GetElapsedTime(started));
+        return result;
     }
 
     private (string Code, string Reason)? Validate(
@@ -194,68 +204,4 @@ public sealed class UsageIngestion(
 
         return reachable;
     }
-}
-
-/// <summary>
-/// The raw, duplicate-safe statements of ingestion. Quoted names and ON CONFLICT work the same on SQLite and PostgreSQL.
-/// </summary>
-internal static class UsageSql
-{
-    public static DbCommand InsertEvent(DbConnection connection, DbTransaction transaction) => Prepare(connection, transaction,
-        """
-        INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId")
-        VALUES (@org, @event, @activity, @credits, @occurred, @received, @key, @assumed)
-        ON CONFLICT ("OrgId", "EventId") DO NOTHING
-        """,
-        "org", "event", "activity", "credits", "occurred", "received", "key", "assumed");
-
-    public static DbCommand AddToRollup(DbConnection connection, DbTransaction transaction) => Prepare(connection, transaction,
-        """
-        INSERT INTO "UsageRollups" ("OrgId", "Activity", "Day", "Credits", "Events")
-        VALUES (@org, @activity, @day, @credits, 1)
-        ON CONFLICT ("OrgId", "Activity", "Day") DO UPDATE SET
-            "Credits" = "UsageRollups"."Credits" + excluded."Credits",
-            "Events" = "UsageRollups"."Events" + 1
-        """,
-        "org", "activity", "day", "credits");
-
-    public static async Task<bool> TryInsertEventAsync(DbCommand insert, string orgId, string eventId, string activity, long credits,
-        DateTime occurredAt, DateTime receivedAt, string? apiKeyId, string? assumedOrgId, CancellationToken ct)
-    {
-        Set(insert, 0, orgId);
-        Set(insert, 1, eventId);
-        Set(insert, 2, activity);
-        Set(insert, 3, credits);
-        Set(insert, 4, occurredAt);
-        Set(insert, 5, receivedAt);
-        Set(insert, 6, apiKeyId);
-        Set(insert, 7, assumedOrgId);
-        return await insert.ExecuteNonQueryAsync(ct) == 1;
-    }
-
-    public static async Task AddToRollupAsync(DbCommand rollup, string orgId, string activity, DateTime day, long credits, CancellationToken ct)
-    {
-        Set(rollup, 0, orgId);
-        Set(rollup, 1, activity);
-        Set(rollup, 2, DateTime.SpecifyKind(day, DateTimeKind.Utc));
-        Set(rollup, 3, credits);
-        await rollup.ExecuteNonQueryAsync(ct);
-    }
-
-    private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql, params string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in names)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
-    }
-
-    private static void Set(DbCommand command, int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Operations;
+
 namespace Portal.Usage;
 
 public static class UsageRegistration
@@ -5,6 +8,10 @@ public static class UsageRegistration
     public static IServiceCollection AddPortalUsage(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<UsageOptions>(configuration.GetSection(UsageOptions.Section));
+        // One instance unless AddPortalOperations chose the bus of a shared database.
+        services.TryAddSingleton<ICacheInvalidationBus, InProcessCacheInvalidationBus>();
+        services.TryAddSingleton<InFlightWork>();
+        services.TryAddSingleton<PortalTelemetry>();
         services.AddSingleton<MonthlyUsageCounter>();
         services.AddScoped<UsageIngestion>();
         services.AddScoped<UsageQueries>();

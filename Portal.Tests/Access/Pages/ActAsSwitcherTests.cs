@@ -6,7 +6,7 @@ namespace Portal.Tests.Access.Pages;
 
 public sealed class ActAsSwitcherTests : PortalComponentTest
 {
-    [Fact]
+    [DataFact]
     public void The_switcher_lists_the_descendants_the_user_may_act_as_and_nothing_else()
     {
         var popovers = Render<MudBlazor.MudPopoverProvider>();
@@ -25,7 +25,7 @@ public sealed class ActAsSwitcherTests : PortalComponentTest
 
 public sealed class ActAsSwitcherForViewerTests() : PortalComponentTest("eve@acme.test")
 {
-    [Fact]
+    [DataFact]
     public void A_viewer_without_the_act_as_permission_gets_no_candidates()
     {
         var popovers = Render<MudBlazor.MudPopoverProvider>();

@@ -12,7 +12,7 @@ public sealed class OrgNameDialogTests : PortalComponentTest
 {
     private readonly string acmeId = DemoSeed.OrgId(DemoSeed.SuperOrgName);
 
-    [Fact]
+    [DataFact]
     public async Task An_empty_name_shows_an_inline_message_and_creates_nothing()
     {
         var (provider, _) = await OpenCreateDialogAsync();
@@ -23,7 +23,7 @@ public sealed class OrgNameDialogTests : PortalComponentTest
         Assert.Equal(6, await ChildCountAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_sibling_name_in_any_case_shows_the_services_message_inline()
     {
         var (provider, _) = await OpenCreateDialogAsync();
@@ -35,7 +35,7 @@ public sealed class OrgNameDialogTests : PortalComponentTest
         Assert.Equal(6, await ChildCountAsync());
     }
 
-    [Fact]
+    [DataFact]
     public async Task A_valid_name_creates_the_child_and_closes_with_it()
     {
         var (provider, dialog) = await OpenCreateDialogAsync();

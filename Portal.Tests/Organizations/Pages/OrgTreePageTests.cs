@@ -12,7 +12,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
 {
     private readonly string beaconId = DemoSeed.OrgId("Beacon Podcasts");
 
-    [Fact]
+    [DataFact]
     public void The_tree_shows_the_scope_org_and_its_children_without_loading_grandchildren()
     {
         var grandchild = AddGrandchildUnderBeacon("Beacon Kids Shows");
@@ -25,7 +25,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
         Assert.DoesNotContain(page.FindAll("[data-testid=tree-node]"), n => n.TextContent.Contains("Zenith", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [DataFact]
     public void Expanding_a_node_loads_its_children_on_demand()
     {
         var grandchild = AddGrandchildUnderBeacon("Beacon Kids Shows");
@@ -38,7 +38,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=tree-node]"), n => n.GetAttribute("data-org-id") == grandchild));
     }
 
-    [Fact]
+    [DataFact]
     public void Search_lists_matches_by_name_with_their_path()
     {
         var page = RenderWithProviders<OrgTreePage>();
@@ -55,7 +55,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
         }, TimeSpan.FromSeconds(3));
     }
 
-    [Fact]
+    [DataFact]
     public void Search_never_finds_orgs_outside_the_subtree()
     {
         var page = RenderWithProviders<OrgTreePage>();
