@@ -25,6 +25,7 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? listener;
+    private int disposed;
     private Task? sender;
 
     /// <summary>Completes once this instance listens (tests wait for it before publishing elsewhere).</summary>
@@ -53,10 +54,14 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
         }
     }
 
+    // The container may dispose this more than once (it is registered under several service types).
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None);
-        stopping.Dispose();
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            await StopAsync(CancellationToken.None);
+            stopping.Dispose();
+        }
     }
 
     protected override void Announce(string topic, IReadOnlyCollection<string> keys)
