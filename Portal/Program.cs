@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using Portal;
 using Portal.Access;
+using Portal.Billing;
 using Portal.Components;
 using Portal.Data;
 using Portal.Identity;
@@ -22,6 +23,7 @@ builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
 builder.Services.AddPortalMembers(builder.Configuration);
 builder.Services.AddPortalUsage(builder.Configuration);
+builder.Services.AddPortalBilling(builder.Configuration);
 
 var app = builder.Build();
 

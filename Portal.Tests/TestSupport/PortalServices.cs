@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
+using Portal.Billing;
 using Portal.Data;
 using Portal.Members;
 using Portal.Organizations;
@@ -25,6 +26,7 @@ public static class PortalServices
         services.AddPortalOrganizations(configuration);
         services.AddPortalMembers(configuration);
         services.AddPortalUsage(configuration);
+        services.AddPortalBilling(configuration);
         services.AddScoped<Portal.Identity.AccountService>();
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;

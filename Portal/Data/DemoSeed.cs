@@ -134,6 +134,7 @@ public static class DemoSeed
 
         await db.SaveChangesAsync(ct);
         await Usage.DemoUsage.SeedAsync(db, clock, ct);
+        await Billing.DemoBilling.SeedAsync(db, clock, ct);
 
         Organization? Parent(Organization org) => org.ParentId is null ? null : created.Values.Single(o => o.Id == org.ParentId);
     }

@@ -45,7 +45,8 @@ public sealed class UsageIngestion(
     IDbContextFactory<PortalDbContext> dbFactory,
     TimeProvider clock,
     IOptions<UsageOptions> options,
-    MonthlyUsageCounter counter)
+    MonthlyUsageCounter counter,
+    Billing.SpendAlertMonitor alerts)
 {
     public async Task<UsageBatchResult> IngestAsync(IReadOnlyList<UsageEventInput> batch, CancellationToken ct)
     {
@@ -109,6 +110,7 @@ public sealed class UsageIngestion(
         }
 
         await counter.RecordAsync(acceptedEvents, ct);
+        await alerts.CheckAsync(acceptedEvents.Select(e => e.OrgId).Distinct().ToList(), ct);
         return new UsageBatchResult(
             results.Count(r => r.Status == UsageEventOutcome.Accepted),
             results.Count(r => r.Status == UsageEventOutcome.Duplicate),

@@ -1,0 +1,14 @@
+namespace Portal.Billing;
+
+public static class BillingRegistration
+{
+    public static IServiceCollection AddPortalBilling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<BillingOptions>(configuration.GetSection(BillingOptions.Section));
+        services.AddSingleton<SpendLimitCache>();
+        services.AddSingleton<SpendAlertMonitor>();
+        services.AddHttpClient(SpendAlertMonitor.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(5));
+        services.AddScoped<BillingService>();
+        return services;
+    }
+}
