@@ -3,6 +3,7 @@ using Portal;
 using Portal.Access;
 using Portal.Components;
 using Portal.Data;
+using Portal.Entitlements;
 using Portal.Identity;
 using Portal.Organizations;
 
@@ -18,6 +19,7 @@ builder.Services.AddPortalIdentity(builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
+builder.Services.AddPortalEntitlements(builder.Configuration);
 
 var app = builder.Build();
 

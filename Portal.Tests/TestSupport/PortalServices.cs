@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
 using Portal.Data;
+using Portal.Entitlements;
 using Portal.Organizations;
 
 namespace Portal.Tests.TestSupport;
@@ -21,6 +22,7 @@ public static class PortalServices
         services.AddPortalAccess();
         services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero)));
         services.AddPortalOrganizations(configuration);
+        services.AddPortalEntitlements(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
     }

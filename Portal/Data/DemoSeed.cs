@@ -132,6 +132,7 @@ public static class DemoSeed
             db.AuditEntries.Add(DemoAudit(RootOwner(demo.OrgName), joined, org.Id, "member.added", new { demo.Email, Role = demo.RoleId }));
         }
 
+        Entitlements.DemoAllocations.Add(db, monthStart);
         await db.SaveChangesAsync(ct);
 
         Organization? Parent(Organization org) => org.ParentId is null ? null : created.Values.Single(o => o.Id == org.ParentId);
