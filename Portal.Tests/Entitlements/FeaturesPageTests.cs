@@ -54,6 +54,21 @@ public sealed class FeaturesPageTests : PortalComponentTest
     }
 
     [Fact]
+    public void The_super_org_switches_one_item_for_a_child_from_the_child_orgs_view()
+    {
+        var page = RenderFor(DemoSeed.OrgId(DemoSeed.SuperOrgName));
+
+        page.FindAll(".mud-tab").Single(tab => tab.TextContent.Trim() == "Child orgs").Click();
+        page.WaitForAssertion(() => Assert.NotNull(Toggle(page, "Aria for Dune Radio")), TimeSpan.FromSeconds(5));
+        Toggle(page, "Aria for Dune Radio").Change(false);
+
+        var snackbar = Services.GetRequiredService<MudBlazor.ISnackbar>();
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Aria switched off for 1 org."), TimeSpan.FromSeconds(5));
+        Assert.Equal("false", Toggle(page, "Aria for Dune Radio").GetAttribute("aria-checked"));
+        Assert.Equal("true", Toggle(page, "Aria for Beacon Podcasts").GetAttribute("aria-checked"));
+    }
+
+    [Fact]
     public void Search_narrows_the_list()
     {
         var page = RenderFor(Beacon);

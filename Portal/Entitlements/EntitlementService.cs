@@ -338,8 +338,10 @@ public sealed class EntitlementService(
         await db.Set<CatalogItem>().AsNoTracking().SingleOrDefaultAsync(i => i.Key == itemKey && !i.IsRetired, ct)
         ?? throw new RuleViolationException("unknown_item", $"There is no feature '{itemKey}' in the catalog.", "itemKey");
 
+    // Kinds are stored as text, so they are put in their declared order here rather than by the database.
     private static async Task<List<CatalogItem>> ActiveCatalogAsync(PortalDbContext db, CancellationToken ct) =>
-        await db.Set<CatalogItem>().AsNoTracking().Where(i => !i.IsRetired).OrderBy(i => i.Kind).ThenBy(i => i.SortOrder).ThenBy(i => i.Key).ToListAsync(ct);
+        (await db.Set<CatalogItem>().AsNoTracking().Where(i => !i.IsRetired).ToListAsync(ct))
+            .OrderBy(i => i.Kind).ThenBy(i => i.SortOrder).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
 
     private async Task<FeatureAllocation> RowAsync(PortalDbContext db, string orgId, string itemKey, CancellationToken ct)
     {
