@@ -4,6 +4,7 @@ using Portal.Access;
 using Portal.Billing;
 using Portal.Components;
 using Portal.Data;
+using Portal.Entitlements;
 using Portal.Identity;
 using Portal.Members;
 using Portal.Organizations;
@@ -24,6 +25,7 @@ builder.Services.AddPortalOrganizations(builder.Configuration);
 builder.Services.AddPortalMembers(builder.Configuration);
 builder.Services.AddPortalUsage(builder.Configuration);
 builder.Services.AddPortalBilling(builder.Configuration);
+builder.Services.AddPortalEntitlements(builder.Configuration);
 
 var app = builder.Build();
 

@@ -117,6 +117,32 @@ public sealed class BillingServiceTests : IDisposable
         Assert.Contains(bodies, b => b.Contains("\"thresholdPercent\":100", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_hard_stop_makes_the_decision_service_refuse_until_the_limit_is_raised()
+    {
+        var tree = Arrange();
+        await Portal.Tests.Entitlements.Catalogs.SyncAsync(database);
+        Portal.Tests.Entitlements.Catalogs.Allocate(database, tree.Id("beta"), true, "activity:speech");
+        await using var provider = Services();
+        var decisions = provider.GetRequiredService<Portal.Entitlements.EntitlementDecisionService>();
+        await using (var scope = provider.As(tree.UserId("ada"), tree.Id("acme")))
+        {
+            await scope.ServiceProvider.GetRequiredService<BillingService>().SetSpendLimitAsync(tree.Id("beta"), 1000, true, null, CancellationToken.None);
+        }
+
+        Assert.Equal("allowed", (await decisions.DecideAsync(tree.Id("beta"), "activity:speech", CancellationToken.None)).Code);
+        await IngestAsync(provider, tree.Id("acme"), (tree.Id("beta"), "speech", 1000));
+        var refused = await decisions.DecideAsync(tree.Id("beta"), "activity:speech", CancellationToken.None);
+        Assert.Equal(("spend_limit_reached", tree.Id("beta")), (refused.Code, refused.AtOrgId));
+
+        await using (var scope = provider.As(tree.UserId("ada"), tree.Id("acme")))
+        {
+            await scope.ServiceProvider.GetRequiredService<BillingService>().SetSpendLimitAsync(tree.Id("beta"), 5000, true, null, CancellationToken.None);
+        }
+
+        Assert.Equal("allowed", (await decisions.DecideAsync(tree.Id("beta"), "activity:speech", CancellationToken.None)).Code);
+    }
+
     private Tree Arrange() => Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme")
         .Member("ada", "acme", BuiltInRoles.OwnerId).Member("bob", "beta", BuiltInRoles.OwnerId).Member("gus", "gamma", BuiltInRoles.OwnerId);
 

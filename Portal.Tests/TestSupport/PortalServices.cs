@@ -5,6 +5,7 @@ using Portal.Access;
 using Portal.Billing;
 using Portal.Data;
 using Portal.Members;
+using Portal.Entitlements;
 using Portal.Organizations;
 using Portal.Usage;
 
@@ -28,6 +29,7 @@ public static class PortalServices
         services.AddPortalUsage(configuration);
         services.AddPortalBilling(configuration);
         services.AddScoped<Portal.Identity.AccountService>();
+        services.AddPortalEntitlements(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
     }

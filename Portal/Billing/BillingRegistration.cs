@@ -7,6 +7,7 @@ public static class BillingRegistration
         services.Configure<BillingOptions>(configuration.GetSection(BillingOptions.Section));
         services.AddSingleton<SpendLimitCache>();
         services.AddSingleton<SpendAlertMonitor>();
+        services.AddSingleton<Entitlements.ISpendLimitGuard, SpendLimitGuard>();
         services.AddHttpClient(SpendAlertMonitor.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(5));
         services.AddScoped<BillingService>();
         return services;

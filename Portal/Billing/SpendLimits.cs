@@ -154,3 +154,48 @@ public sealed class SpendAlertMonitor(
         }
     }
 }
+
+/// <summary>The hard stops of the decision path: a chain org whose hard-stop limit is used up refuses further use.</summary>
+public sealed class SpendLimitGuard(SpendLimitCache limits, MonthlyUsageCounter counter) : Entitlements.ISpendLimitGuard
+{
+    public ValueTask<string?> FirstReachedHardStopAsync(string[] chain, CancellationToken ct)
+    {
+        for (var i = 0; i < chain.Length; i++)
+        {
+            var pendingLimit = limits.GetAsync(chain[i], ct);
+            if (!pendingLimit.IsCompletedSuccessfully)
+            {
+                return SlowAsync(chain, i, ct);
+            }
+
+            if (pendingLimit.Result is { HardStop: true } limit)
+            {
+                var used = counter.GetAsync(chain[i], null, ct);
+                if (!used.IsCompletedSuccessfully)
+                {
+                    return SlowAsync(chain, i, ct);
+                }
+
+                if (used.Result >= limit.MonthlyCredits)
+                {
+                    return ValueTask.FromResult<string?>(chain[i]);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<string?>(null);
+    }
+
+    private async ValueTask<string?> SlowAsync(string[] chain, int from, CancellationToken ct)
+    {
+        for (var i = from; i < chain.Length; i++)
+        {
+            if (await limits.GetAsync(chain[i], ct) is { HardStop: true } limit && await counter.GetAsync(chain[i], null, ct) >= limit.MonthlyCredits)
+            {
+                return chain[i];
+            }
+        }
+
+        return null;
+    }
+}

@@ -6,6 +6,7 @@ public static class UsageRegistration
     {
         services.Configure<UsageOptions>(configuration.GetSection(UsageOptions.Section));
         services.AddSingleton<MonthlyUsageCounter>();
+        services.AddSingleton<Entitlements.IMonthlyUsageReader>(sp => sp.GetRequiredService<MonthlyUsageCounter>());
         services.AddScoped<UsageIngestion>();
         services.AddScoped<UsageQueries>();
         return services;

@@ -570,6 +570,70 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("SpendLimits", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Entitlements.CatalogItem", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsPremium")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsRetired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("FeatureCatalog", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Entitlements.FeatureAllocation", b =>
+                {
+                    b.Property<string>("OrgId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ItemKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IncludedForNewChildren")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MonthlyCreditLimit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrgId", "ItemKey");
+
+                    b.HasIndex("ItemKey");
+
+                    b.ToTable("FeatureAllocations", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Identity.LocalAccount", b =>
                 {
                     b.Property<string>("Id")
@@ -1029,6 +1093,15 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasOne("Portal.Organizations.Organization", null)
                         .WithOne()
                         .HasForeignKey("Portal.Billing.SpendLimit", "OrgId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Entitlements.FeatureAllocation", b =>
+                {
+                    b.HasOne("Portal.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -55,6 +55,23 @@ namespace Portal.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FeatureCatalog",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    IsPremium = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsRetired = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeatureCatalog", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "LocalAccounts",
                 columns: table => new
                 {
@@ -255,6 +272,28 @@ namespace Portal.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FeatureAllocations",
+                columns: table => new
+                {
+                    OrgId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    ItemKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MonthlyCreditLimit = table.Column<long>(type: "INTEGER", nullable: true),
+                    IncludedForNewChildren = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeatureAllocations", x => new { x.OrgId, x.ItemKey });
+                    table.ForeignKey(
+                        name: "FK_FeatureAllocations_Organizations_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "OrgAncestries",
                 columns: table => new
                 {
@@ -293,6 +332,53 @@ namespace Portal.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_Roles", x => x.Id);
                     table.ForeignKey(
                         name: "FK_Roles_Organizations_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SpendAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrgId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Period = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ThresholdPercent = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreditsUsed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Limit = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    WebhookDeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    WebhookError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SpendAlerts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SpendAlerts_Organizations_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SpendLimits",
+                columns: table => new
+                {
+                    OrgId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    MonthlyCredits = table.Column<long>(type: "INTEGER", nullable: false),
+                    HardStop = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AlertWebhookUrl = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SpendLimits", x => x.OrgId);
+                    table.ForeignKey(
+                        name: "FK_SpendLimits_Organizations_OrgId",
                         column: x => x.OrgId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -543,6 +629,11 @@ namespace Portal.Data.Migrations.Sqlite
                 column: "RoleId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_FeatureAllocations_ItemKey",
+                table: "FeatureAllocations",
+                column: "ItemKey");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Invitations_EmailKey_AcceptedAt",
                 table: "Invitations",
                 columns: new[] { "EmailKey", "AcceptedAt" });
@@ -656,6 +747,12 @@ namespace Portal.Data.Migrations.Sqlite
                 column: "OrgId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SpendAlerts_OrgId_Period_ThresholdPercent",
+                table: "SpendAlerts",
+                columns: new[] { "OrgId", "Period", "ThresholdPercent" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UsageEvents_OrgId_EventId",
                 table: "UsageEvents",
                 columns: new[] { "OrgId", "EventId" },
@@ -694,6 +791,12 @@ namespace Portal.Data.Migrations.Sqlite
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "FeatureAllocations");
+
+            migrationBuilder.DropTable(
+                name: "FeatureCatalog");
+
+            migrationBuilder.DropTable(
                 name: "Invitations");
 
             migrationBuilder.DropTable(
@@ -716,6 +819,12 @@ namespace Portal.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "OrgAncestries");
+
+            migrationBuilder.DropTable(
+                name: "SpendAlerts");
+
+            migrationBuilder.DropTable(
+                name: "SpendLimits");
 
             migrationBuilder.DropTable(
                 name: "UsageEvents");
