@@ -18,7 +18,14 @@ public static class OrgTreeDatabase
     // Orgs per depth: 1 + 100 + 900 + 3,000 + 3,000 + 2,999 = 10,000.
     private static readonly int[] LevelSizes = [1, 100, 900, 3_000, 3_000, 2_999];
 
-    public static string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "portal-benchmarks", "org-tree-10000-v1.db");
+    /// <summary>Named after the newest migration, so a schema change builds a fresh file.</summary>
+    public static string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "portal-benchmarks", $"org-tree-10000-{LatestMigration()}.db");
+
+    private static string LatestMigration()
+    {
+        using var db = new SqlitePortalDbContext(new DbContextOptionsBuilder<SqlitePortalDbContext>().UseSqlite("Data Source=:memory:").Options);
+        return db.Database.GetMigrations().Last();
+    }
 
     public static string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path }.ToString();
 
