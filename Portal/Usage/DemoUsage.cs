@@ -73,6 +73,18 @@ public static class DemoUsage
             }
         }
 
+        // A little usage from the last minutes, so the current period is never empty (even early on the 1st).
+        var monthStart = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        foreach (var org in orgs.Where(o => o.Status == OrgStatus.Active).OrderBy(o => o.Name, StringComparer.Ordinal))
+        {
+            var at = now.AddMinutes(-3) > monthStart ? now.AddMinutes(-3) : monthStart;
+            var activity = Profiles[org.Name].Mix.OrderByDescending(m => m.Value).First().Key;
+            if (await UsageSql.TryInsertEventAsync(insert, org.Id, $"demo-latest-{now:yyyyMMddHHmm}", activity, 25, at, now, null, null, ct))
+            {
+                await UsageSql.AddToRollupAsync(rollup, org.Id, activity, at.Date, 25, ct);
+            }
+        }
+
         await transaction.CommitAsync(ct);
         await db.Database.CloseConnectionAsync();
     }
