@@ -1,8 +1,10 @@
 using MudBlazor.Services;
 using Portal;
 using Portal.Access;
+using Portal.Billing;
 using Portal.Components;
 using Portal.Data;
+using Portal.Entitlements;
 using Portal.Identity;
 using Portal.Members;
 using Portal.Operations;
@@ -24,6 +26,8 @@ builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
 builder.Services.AddPortalMembers(builder.Configuration);
 builder.Services.AddPortalUsage(builder.Configuration);
+builder.Services.AddPortalBilling(builder.Configuration);
+builder.Services.AddPortalEntitlements(builder.Configuration);
 
 var app = builder.Build();
 

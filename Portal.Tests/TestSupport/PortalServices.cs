@@ -2,8 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
+using Portal.Billing;
 using Portal.Data;
 using Portal.Members;
+using Portal.Entitlements;
 using Portal.Organizations;
 using Portal.Usage;
 
@@ -26,7 +28,9 @@ public static class PortalServices
         services.AddPortalOrganizations(configuration);
         services.AddPortalMembers(configuration);
         services.AddPortalUsage(configuration);
+        services.AddPortalBilling(configuration);
         services.AddScoped<Portal.Identity.AccountService>();
+        services.AddPortalEntitlements(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
     }

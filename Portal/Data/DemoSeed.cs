@@ -132,8 +132,10 @@ public static class DemoSeed
             db.AuditEntries.Add(DemoAudit(RootOwner(demo.OrgName), joined, org.Id, "member.added", new { demo.Email, Role = demo.RoleId }));
         }
 
+        Entitlements.DemoAllocations.Add(db, monthStart);
         await db.SaveChangesAsync(ct);
         await Usage.DemoUsage.SeedAsync(db, clock, ct);
+        await Billing.DemoBilling.SeedAsync(db, clock, ct);
 
         Organization? Parent(Organization org) => org.ParentId is null ? null : created.Values.Single(o => o.Id == org.ParentId);
     }

@@ -116,6 +116,7 @@ public sealed class OrganizationService(
         };
         db.Organizations.Add(org);
         await AddClosureRowsAsync(db, org, ct);
+        await Entitlements.NewOrgAllocations.ApplyAsync(db, org, org.CreatedAt, ct);
         audit.Record(db, "org.created", org.Id, after: new { org.Name, ParentId = parentId });
         await db.SaveChangesAsync(ct);
         return await GetAsync(org.Id, ct);

@@ -66,6 +66,15 @@ public static class DemoUsage
             }
         }
 
+        // A little usage from the last minutes, so the current period is never empty (even early on the 1st).
+        var monthStart = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        foreach (var org in orgs.Where(o => o.Status == OrgStatus.Active).OrderBy(o => o.Name, StringComparer.Ordinal))
+        {
+            var at = now.AddMinutes(-3) > monthStart ? now.AddMinutes(-3) : monthStart;
+            var activity = Profiles[org.Name].Mix.OrderByDescending(m => m.Value).First().Key;
+            stored.Add(new NewUsageEvent(org.Id, $"demo-latest-{now:yyyyMMddHHmm}", activity, 25, at, now, null, null));
+        }
+
         await UsageEventWriter.For(db).WriteAsync(db, stored, ct);
     }
 }

@@ -10,9 +10,16 @@ namespace Portal.Usage;
 /// hard stops). Answers from memory; a total is loaded from the roll-up once and dropped when ingestion adds usage to
 /// that org or one of its descendants, so the next read sees it, on every instance (through the invalidation bus).
 /// </summary>
-public sealed class MonthlyUsageCounter
+public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader
 {
     public const string InvalidationTopic = "usage-totals";
+
+    /// <summary>Usage is metered per activity: limits on activity items count, other items (voices...) are not metered.</summary>
+    public ValueTask<long> GetCreditsUsedThisMonthAsync(string orgId, string itemKey, CancellationToken ct) =>
+        itemKey.StartsWith("activity:", StringComparison.Ordinal) && Activities.Find(itemKey) is { } activity
+            ? GetAsync(orgId, activity.Key, ct)
+            : ValueTask.FromResult(0L);
+
     private const string AllActivities = "*";
     private readonly ConcurrentDictionary<(string OrgId, string Activity, int Month), long> totals = new();
     private readonly IDbContextFactory<PortalDbContext> dbFactory;

@@ -47,6 +47,7 @@ public sealed class UsageIngestion(
     TimeProvider clock,
     IOptions<UsageOptions> options,
     MonthlyUsageCounter counter,
+    Billing.SpendAlertMonitor alerts,
     InFlightWork inFlight,
     PortalTelemetry telemetry)
 {
@@ -117,6 +118,7 @@ public sealed class UsageIngestion(
         }
 
         await counter.RecordAsync(acceptedEvents, ct);
+        await alerts.CheckAsync(acceptedEvents.Select(e => e.OrgId).Distinct().ToList(), ct);
         var result = new UsageBatchResult(
             results.Count(r => r.Status == UsageEventOutcome.Accepted),
             results.Count(r => r.Status == UsageEventOutcome.Duplicate),

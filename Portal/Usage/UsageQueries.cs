@@ -79,6 +79,27 @@ public sealed class UsageQueries(AccessService access, IDbContextFactory<PortalD
             own);
     }
 
+    /// <summary>Credits this month of each given org's subtree, for orgs at or below <paramref name="scopeOrgId"/> (one query).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CreditsThisMonthAsync(string scopeOrgId, IReadOnlyCollection<string> orgIds, CancellationToken ct)
+    {
+        if (!await access.CanAsync(scopeOrgId, Permission.ViewUsage, ct) || orgIds.Count == 0)
+        {
+            return new Dictionary<string, long>();
+        }
+
+        var (from, to) = CurrentPeriod();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = orgIds.ToList();
+        var inScope = db.OrgAncestries.Where(s => s.AncestorId == scopeOrgId).Select(s => s.DescendantId);
+        var used = await Rollups(db, from, to)
+            .Join(db.OrgAncestries.Where(a => ids.Contains(a.AncestorId) && inScope.Contains(a.AncestorId)), r => r.OrgId, a => a.DescendantId, (r, a) => new { a.AncestorId, r.Credits })
+            .GroupBy(x => x.AncestorId)
+            .Select(g => new { OrgId = g.Key, Credits = g.Sum(x => x.Credits) })
+            .ToDictionaryAsync(x => x.OrgId, x => x.Credits, ct);
+        var visible = await inScope.Where(id => ids.Contains(id)).ToListAsync(ct);
+        return visible.ToDictionary(id => id, id => used.GetValueOrDefault(id));
+    }
+
     public async Task<DailyUsage> GetDailyAsync(string orgId, DateTime from, DateTime to, UsageGrouping grouping, CancellationToken ct)
     {
         await access.DemandAsync(orgId, Permission.ViewUsage, ct);

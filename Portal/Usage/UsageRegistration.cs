@@ -13,6 +13,7 @@ public static class UsageRegistration
         services.TryAddSingleton<InFlightWork>();
         services.TryAddSingleton<PortalTelemetry>();
         services.AddSingleton<MonthlyUsageCounter>();
+        services.AddSingleton<Entitlements.IMonthlyUsageReader>(sp => sp.GetRequiredService<MonthlyUsageCounter>());
         services.AddScoped<UsageIngestion>();
         services.AddScoped<UsageQueries>();
         return services;

@@ -21,6 +21,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
 
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=tree-node]"), n => n.GetAttribute("data-org-id") == beaconId));
         Assert.Contains("1 child org", Node(page, beaconId).TextContent, StringComparison.Ordinal);
+        Assert.Matches(@"^[\d,]+ credits this month$", Node(page, beaconId).QuerySelector("[data-testid=node-credits]")!.TextContent.Trim());
         Assert.DoesNotContain(page.FindAll("[data-testid=tree-node]"), n => n.GetAttribute("data-org-id") == grandchild);
         Assert.DoesNotContain(page.FindAll("[data-testid=tree-node]"), n => n.TextContent.Contains("Zenith", StringComparison.Ordinal));
     }

@@ -1,0 +1,21 @@
+using BenchmarkDotNet.Running;
+using Portal.Benchmarks;
+using Portal.Benchmarks.Scenarios;
+
+// Not part of ./test.sh.
+//   Micro-benchmarks (BenchmarkDotNet):  dotnet run -c Release --project Portal.Benchmarks -- --filter '*' --job short
+//   Scenarios (medians and ratios):      dotnet run -c Release --project Portal.Benchmarks -- scenario tree|usage|ingestion|decision
+if (args is ["scenario", var name, ..])
+{
+    await (name switch
+    {
+        "tree" => TreeScenario.RunAsync(),
+        "usage" => UsageScenario.RunAsync(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Known: tree, usage."),
+    });
+    return;
+}
+
+Console.WriteLine($"Org tree: {OrgTreeDatabase.Path}");
+OrgTreeDatabase.EnsureCreated();
+BenchmarkSwitcher.FromAssembly(typeof(DecisionBenchmarks).Assembly).Run(args);

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Operations;
+using Portal.Usage;
+
+namespace Portal.Billing;
+
+public sealed record SpendLimitSnapshot(long MonthlyCredits, bool HardStop);
+
+/// <summary>Spend limits by org, in memory for the decision path; forgotten on every instance when a limit changes.</summary>
+public sealed class SpendLimitCache
+{
+    public const string InvalidationTopic = "spend-limits";
+    private readonly ConcurrentDictionary<string, SpendLimitSnapshot?> limits = new(StringComparer.Ordinal);
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly ICacheInvalidationBus bus;
+    private long generation;
+
+    public SpendLimitCache(IDbContextFactory<PortalDbContext> dbFactory, ICacheInvalidationBus bus)
+    {
+        this.dbFactory = dbFactory;
+        this.bus = bus;
+        bus.Subscribe(InvalidationTopic, orgIds =>
+        {
+            Interlocked.Increment(ref generation);
+            if (orgIds.Count == 0)
+            {
+                limits.Clear();
+            }
+
+            foreach (var orgId in orgIds)
+            {
+                limits.TryRemove(orgId, out _);
+            }
+        });
+    }
+
+    public ValueTask<SpendLimitSnapshot?> GetAsync(string orgId, CancellationToken ct) =>
+        limits.TryGetValue(orgId, out var cached) ? ValueTask.FromResult(cached) : new ValueTask<SpendLimitSnapshot?>(LoadAsync(orgId, ct));
+
+    public void Forget(string orgId) => bus.Publish(InvalidationTopic, [orgId]);
+
+    public void ForgetAll() => bus.Publish(InvalidationTopic, []);
+
+    private async Task<SpendLimitSnapshot?> LoadAsync(string orgId, CancellationToken ct)
+    {
+        var seen = Interlocked.Read(ref generation);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var limit = await db.Set<SpendLimit>().AsNoTracking().Where(l => l.OrgId == orgId)
+            .Select(l => new SpendLimitSnapshot(l.MonthlyCredits, l.HardStop)).SingleOrDefaultAsync(ct);
+        if (Interlocked.Read(ref generation) == seen)
+        {
+            limits[orgId] = limit;
+        }
+
+        return limit;
+    }
+}
+
+/// <summary>
+/// After usage lands, records each threshold an org's monthly spend crossed (once per period: a unique row) and
+/// posts it to the limit's webhook when one is set. Delivery happens off the request; its outcome is stored.
+/// </summary>
+public sealed class SpendAlertMonitor(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    MonthlyUsageCounter counter,
+    SpendLimitCache limits,
+    IOptions<BillingOptions> options,
+    IHttpClientFactory httpClients,
+    TimeProvider clock,
+    ILogger<SpendAlertMonitor> logger)
+{
+    public const string WebhookClient = "spend-alerts";
+
+    public async Task CheckAsync(IReadOnlyCollection<string> orgIdsWithNewUsage, CancellationToken ct)
+    {
+        if (orgIdsWithNewUsage.Count == 0)
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = orgIdsWithNewUsage.ToList();
+        var chain = await db.OrgAncestries.Where(a => ids.Contains(a.DescendantId)).Select(a => a.AncestorId).Distinct().ToListAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var period = BillingService.MonthOf(now);
+        foreach (var orgId in chain)
+        {
+            if (await limits.GetAsync(orgId, ct) is not { } limit)
+            {
+                continue;
+            }
+
+            var used = await counter.GetAsync(orgId, null, ct);
+            foreach (var threshold in options.Value.AlertThresholds.Order())
+            {
+                if (used * 100 < (long)threshold * limit.MonthlyCredits)
+                {
+                    break;
+                }
+
+                await RecordAsync(db, orgId, period, threshold, used, limit.MonthlyCredits, now, ct);
+            }
+        }
+    }
+
+    private async Task RecordAsync(PortalDbContext db, string orgId, DateTime period, int threshold, long used, long limit, DateTime now, CancellationToken ct)
+    {
+        if (await db.Set<SpendAlert>().AnyAsync(a => a.OrgId == orgId && a.Period == period && a.ThresholdPercent == threshold, ct))
+        {
+            return;
+        }
+
+        var alert = new SpendAlert { OrgId = orgId, Period = period, ThresholdPercent = threshold, CreditsUsed = used, Limit = limit, At = now };
+        db.Add(alert);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another batch recorded the same threshold at the same moment: the unique index keeps one.
+            db.ChangeTracker.Clear();
+            return;
+        }
+
+        var webhook = await db.Set<SpendLimit>().Where(l => l.OrgId == orgId).Select(l => l.AlertWebhookUrl).SingleOrDefaultAsync(ct);
+        if (webhook is not null)
+        {
+            _ = Task.Run(() => DeliverAsync(alert.Id, webhook), CancellationToken.None);
+        }
+    }
+
+    private async Task DeliverAsync(long alertId, string url)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var alert = await db.Set<SpendAlert>().SingleAsync(a => a.Id == alertId);
+            try
+            {
+                using var response = await httpClients.CreateClient(WebhookClient).PostAsJsonAsync(url, new
+                {
+                    type = "spend_limit.threshold_reached",
+                    orgId = alert.OrgId,
+                    period = alert.Period.ToString("yyyy-MM"),
+                    thresholdPercent = alert.ThresholdPercent,
+                    creditsUsed = alert.CreditsUsed,
+                    limit = alert.Limit,
+                    at = alert.At,
+                });
+                response.EnsureSuccessStatusCode();
+                alert.WebhookDeliveredAt = clock.GetUtcNow().UtcDateTime;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                alert.WebhookError = e.Message.Length > 500 ? e.Message[..500] : e.Message;
+                logger.LogWarning(e, "Spend alert {AlertId} could not be delivered to its webhook.", alertId);
+            }
+
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
+        {
+            logger.LogError(e, "Spend alert {AlertId}: storing the delivery outcome failed.", alertId);
+        }
+    }
+}
+
+/// <summary>The hard stops of the decision path: a chain org whose hard-stop limit is used up refuses further use.</summary>
+public sealed class SpendLimitGuard(SpendLimitCache limits, MonthlyUsageCounter counter) : Entitlements.ISpendLimitGuard
+{
+    public ValueTask<string?> FirstReachedHardStopAsync(string[] chain, CancellationToken ct)
+    {
+        for (var i = 0; i < chain.Length; i++)
+        {
+            var pendingLimit = limits.GetAsync(chain[i], ct);
+            if (!pendingLimit.IsCompletedSuccessfully)
+            {
+                return SlowAsync(chain, i, ct);
+            }
+
+            if (pendingLimit.Result is { HardStop: true } limit)
+            {
+                var used = counter.GetAsync(chain[i], null, ct);
+                if (!used.IsCompletedSuccessfully)
+                {
+                    return SlowAsync(chain, i, ct);
+                }
+
+                if (used.Result >= limit.MonthlyCredits)
+                {
+                    return ValueTask.FromResult<string?>(chain[i]);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<string?>(null);
+    }
+
+    private async ValueTask<string?> SlowAsync(string[] chain, int from, CancellationToken ct)
+    {
+        for (var i = from; i < chain.Length; i++)
+        {
+            if (await limits.GetAsync(chain[i], ct) is { HardStop: true } limit && await counter.GetAsync(chain[i], null, ct) >= limit.MonthlyCredits)
+            {
+                return chain[i];
+            }
+        }
+
+        return null;
+    }
+}
