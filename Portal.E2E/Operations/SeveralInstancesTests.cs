@@ -5,6 +5,8 @@ using Microsoft.Playwright;
 using Portal.Access;
 using Portal.Data;
 using Portal.E2E.Pages;
+using Portal.Entitlements;
+using Portal.Organizations;
 using Portal.E2E.Support;
 using Portal.Operations;
 using Portal.Usage;
@@ -100,6 +102,33 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
 
         Assert.Equal(before + 1234, await counterOnB.GetAsync(superOrgId, null, CancellationToken.None));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"instance B saw the new total after {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [PostgresFact]
+    public async Task An_org_suspended_through_instance_A_is_denied_by_the_decision_cache_of_instance_B_within_a_second()
+    {
+        var duneId = DemoSeed.OrgId("Dune Radio");
+        var decisionsOnB = B.Services.GetRequiredService<EntitlementDecisionService>();
+        // B now holds Dune Radio's snapshot in memory.
+        Assert.True((await decisionsOnB.DecideAsync(duneId, "voice:aria", CancellationToken.None)).Allowed);
+
+        await using (var scope = A.Services.CreateAsyncScope())
+        {
+            var ada = DemoSeed.Owner;
+            scope.ServiceProvider.GetRequiredService<TenantContext>().SetUser(ada.Id, ada.DisplayName, DemoSeed.OrgId(ada.OrgName));
+            await scope.ServiceProvider.GetRequiredService<OrganizationService>().SuspendAsync(duneId, CancellationToken.None);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var decision = await decisionsOnB.DecideAsync(duneId, "voice:aria", CancellationToken.None);
+        while (decision.Allowed && watch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20);
+            decision = await decisionsOnB.DecideAsync(duneId, "voice:aria", CancellationToken.None);
+        }
+
+        Assert.Equal(DecisionReason.OrgSuspended, decision.Reason);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"instance B refused after {watch.Elapsed.TotalMilliseconds:0} ms");
     }
 
     public async Task DisposeAsync()

@@ -29,8 +29,13 @@ public sealed class TestDatabase : IDbContextFactory<PortalDbContext>, IDisposab
     private readonly string name;
 
     public TestDatabase()
+        : this(Current.Value ?? TestProvider.Sqlite)
     {
-        Provider = Current.Value ?? TestProvider.Sqlite;
+    }
+
+    public TestDatabase(TestProvider provider)
+    {
+        Provider = provider;
         if (Provider == TestProvider.Sqlite)
         {
             name = Path.Combine(Path.GetTempPath(), "portal-tests", $"{Guid.NewGuid():N}.db");

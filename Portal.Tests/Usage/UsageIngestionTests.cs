@@ -35,6 +35,23 @@ public sealed class UsageIngestionTests : IDisposable
     }
 
     [DataFact]
+    public async Task An_event_repeated_inside_one_batch_is_stored_and_rolled_up_once_and_the_first_copy_wins()
+    {
+        var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme");
+        await using var provider = Services();
+        await using var scope = provider.AsApiKey(tree.Id("acme"));
+        UsageEventInput[] batch = [Event(tree.Id("beta"), "twice", credits: 7), Event(tree.Id("beta"), "once", credits: 5), Event(tree.Id("beta"), "twice", credits: 900)];
+
+        var result = await scope.ServiceProvider.GetRequiredService<UsageIngestion>().IngestAsync(batch, CancellationToken.None);
+
+        Assert.Equal([UsageEventOutcome.Accepted, UsageEventOutcome.Accepted, UsageEventOutcome.Duplicate], result.Events.Select(e => e.Status));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(7, await db.Set<UsageEvent>().Where(e => e.EventId == "twice").Select(e => e.Credits).SingleAsync());
+        var rollup = await db.Set<UsageRollup>().SingleAsync();
+        Assert.Equal((12L, 2L), (rollup.Credits, rollup.Events));
+    }
+
+    [DataFact]
     public async Task A_batch_with_bad_events_stores_the_good_ones_and_names_each_bad_one()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("closed", "acme", OrgStatus.Closed).SuperOrg("other");
