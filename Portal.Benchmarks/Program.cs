@@ -4,14 +4,17 @@ using Portal.Benchmarks.Scenarios;
 
 // Not part of ./test.sh.
 //   Micro-benchmarks (BenchmarkDotNet):  dotnet run -c Release --project Portal.Benchmarks -- --filter '*' --job short
-//   Scenarios (medians and ratios):      dotnet run -c Release --project Portal.Benchmarks -- scenario tree|usage|ingestion|decision
+//   Scenarios (medians and ratios):      dotnet run -c Release --project Portal.Benchmarks -- scenario tree|usage|ingestion
+//   usage and ingestion also run on PostgreSQL when PORTAL_BENCH_POSTGRES is a connection string to a server where
+//   they may create databases.
 if (args is ["scenario", var name, ..])
 {
     await (name switch
     {
         "tree" => TreeScenario.RunAsync(),
         "usage" => UsageScenario.RunAsync(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Known: tree, usage."),
+        "ingestion" => IngestionScenario.RunAsync(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Known: tree, usage, ingestion."),
     });
     return;
 }

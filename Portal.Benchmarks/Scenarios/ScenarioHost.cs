@@ -11,22 +11,43 @@ using Portal.Usage;
 
 namespace Portal.Benchmarks.Scenarios;
 
-/// <summary>The portal's real services over one SQLite file, signed in as the owner of a given org.</summary>
+/// <summary>A benchmark's database: a SQLite file or a PostgreSQL database, with what it takes to connect.</summary>
+public sealed record BenchDatabase(DatabaseProvider Provider, string ConnectionString)
+{
+    public static BenchDatabase Sqlite(string path) => new(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path }.ToString());
+
+    public PortalDbContext CreateDbContext() => Provider == DatabaseProvider.Sqlite
+        ? new SqlitePortalDbContext(new DbContextOptionsBuilder<SqlitePortalDbContext>().UseSqlite(ConnectionString).Options)
+        : new PostgresPortalDbContext(new DbContextOptionsBuilder<PostgresPortalDbContext>().UseNpgsql(ConnectionString).Options);
+}
+
+/// <summary>The portal's real services over one database (SQLite or PostgreSQL), signed in as the owner of a given org.</summary>
 public sealed class ScenarioHost : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
     private ScenarioHost(ServiceProvider provider) => this.provider = provider;
 
-    public static async Task<ScenarioHost> OpenAsync(string databasePath, string ownerOrgId)
+    public static Task<ScenarioHost> OpenAsync(string databasePath, string ownerOrgId) => OpenAsync(BenchDatabase.Sqlite(databasePath), ownerOrgId);
+
+    public static async Task<ScenarioHost> OpenAsync(BenchDatabase database, string ownerOrgId)
     {
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Organizations:MaxDepth"] = "10" }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddHttpClient();
-        services.AddDbContextFactory<SqlitePortalDbContext>(db => db.UseSqlite(connectionString));
-        services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderDbContextFactory<SqlitePortalDbContext>>();
+        services.AddMetrics();
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            services.AddDbContextFactory<SqlitePortalDbContext>(db => db.UseSqlite(database.ConnectionString));
+            services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderDbContextFactory<SqlitePortalDbContext>>();
+        }
+        else
+        {
+            services.AddDbContextFactory<PostgresPortalDbContext>(db => db.UseNpgsql(database.ConnectionString));
+            services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderDbContextFactory<PostgresPortalDbContext>>();
+        }
+
         services.AddScoped<TenantDb>();
         services.AddPortalAccess();
         services.AddPortalOrganizations(configuration);
@@ -54,6 +75,14 @@ public sealed class ScenarioHost : IAsyncDisposable
     private static readonly Guid Owner = new("0b0b0b0b-0000-0000-0000-000000000001");
 
     public string OrgId { get; private init; } = "";
+
+    /// <summary>A scope as a request with an API key of the owner's org would have (ingestion).</summary>
+    public AsyncServiceScope ApiKeyScope()
+    {
+        var scope = provider.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetApiKey("bench-key", "benchmark key", OrgId);
+        return scope;
+    }
 
     /// <summary>A scope as a new circuit of the owner would have.</summary>
     public AsyncServiceScope Scope()

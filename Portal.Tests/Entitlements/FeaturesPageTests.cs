@@ -46,7 +46,8 @@ public sealed class FeaturesPageTests : PortalComponentTest
     {
         var page = RenderFor(Beacon);
 
-        Toggle(page, "Aurora Studio").Change(false);
+        // Found and changed in one step: with an asynchronous database the page may render again in between.
+        page.InvokeAsync(() => Toggle(page, "Aurora Studio").Change(false)).GetAwaiter().GetResult();
 
         page.WaitForAssertion(() => Assert.Equal("Off here", ReasonOf(page, "voice:aurora-studio")), TimeSpan.FromSeconds(5));
         var snackbar = Services.GetRequiredService<MudBlazor.ISnackbar>();
@@ -60,7 +61,7 @@ public sealed class FeaturesPageTests : PortalComponentTest
 
         page.FindAll(".mud-tab").Single(tab => tab.TextContent.Trim() == "Child orgs").Click();
         page.WaitForAssertion(() => Assert.NotNull(Toggle(page, "Aria for Dune Radio")), TimeSpan.FromSeconds(5));
-        Toggle(page, "Aria for Dune Radio").Change(false);
+        page.InvokeAsync(() => Toggle(page, "Aria for Dune Radio").Change(false)).GetAwaiter().GetResult();
 
         var snackbar = Services.GetRequiredService<MudBlazor.ISnackbar>();
         page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Aria switched off for 1 org."), TimeSpan.FromSeconds(5));
