@@ -20,11 +20,13 @@ public sealed class FeaturesPageTests : PortalComponentTest
     }
 
     /// <summary>The switch whose accessible name is <paramref name="name"/> (MudSwitch labels its input through aria-labelledby).</summary>
-    internal static AngleSharp.Dom.IElement Toggle(IRenderedComponent<FeaturesPage> page, string name)
-    {
-        var label = page.FindAll("span.mud-sr-only").Single(span => span.TextContent == name);
-        return page.Find($"input[role='switch'][aria-labelledby='{label.Id}']");
-    }
+    /// Both lookups run on the renderer, so no render (the page loads asynchronously) can fall between them.
+    internal static AngleSharp.Dom.IElement Toggle(IRenderedComponent<FeaturesPage> page, string name) =>
+        page.InvokeAsync(() =>
+        {
+            var label = page.FindAll("span.mud-sr-only").Single(span => span.TextContent == name);
+            return page.Find($"input[role='switch'][aria-labelledby='{label.Id}']");
+        }).GetAwaiter().GetResult();
 
     private static string ReasonOf(IRenderedComponent<FeaturesPage> page, string key) =>
         page.Find($"[data-testid='feature-{key}'] [data-testid='reason']").TextContent.Trim();
@@ -59,7 +61,7 @@ public sealed class FeaturesPageTests : PortalComponentTest
     {
         var page = RenderFor(DemoSeed.OrgId(DemoSeed.SuperOrgName));
 
-        page.FindAll(".mud-tab").Single(tab => tab.TextContent.Trim() == "Child orgs").Click();
+        page.InvokeAsync(() => page.FindAll(".mud-tab").Single(tab => tab.TextContent.Trim() == "Child orgs").Click()).GetAwaiter().GetResult();
         page.WaitForAssertion(() => Assert.NotNull(Toggle(page, "Aria for Dune Radio")), TimeSpan.FromSeconds(5));
         page.InvokeAsync(() => Toggle(page, "Aria for Dune Radio").Change(false)).GetAwaiter().GetResult();
 
