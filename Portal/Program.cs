@@ -1,6 +1,8 @@
 using MudBlazor.Services;
 using Portal;
 using Portal.Access;
+using Portal.Api;
+using Portal.ApiKeys;
 using Portal.Components;
 using Portal.Data;
 using Portal.Identity;
@@ -18,6 +20,8 @@ builder.Services.AddPortalIdentity(builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
+builder.Services.AddPortalApi(builder.Configuration);
+builder.Services.AddPortalApiKeys(builder.Configuration);
 
 var app = builder.Build();
 
@@ -35,11 +39,16 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAuthentication();
+// API paths: problem+json instead of the status page above, the API key, rate limits, x-assume-org.
+app.UsePortalApi();
 app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapApiReference();
+app.MapOrganizationsApi();
+app.MapApiKeysApi();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
+using Portal.ApiKeys;
 using Portal.Data;
 using Portal.Organizations;
 
@@ -21,6 +22,7 @@ public static class PortalServices
         services.AddPortalAccess();
         services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero)));
         services.AddPortalOrganizations(configuration);
+        services.AddPortalApiKeys(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
     }

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Api;
+
+/// <summary>
+/// For API paths only: no HTML status pages, a bounded request body, known exceptions turned into problem+json,
+/// and a problem+json body for every error status that would otherwise go out empty (404, 405, ...).
+/// </summary>
+internal sealed class ApiErrorMiddleware(RequestDelegate next, IOptions<ApiOptions> options, ILogger<ApiErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!ApiPaths.IsApi(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        // Set by UseStatusCodePagesWithReExecute earlier in the pipeline; API clients never get the HTML page.
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusPages)
+        {
+            statusPages.Enabled = false;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+        }
+
+        context.Response.OnStarting(DropJsonCharset, context.Response);
+
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var problem = ApiProblems.FromException(exception);
+            if (problem is null)
+            {
+                logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                problem = ApiProblems.Problem(StatusCodes.Status500InternalServerError, "internal_error",
+                    "Something went wrong on our side; the request was not completed.");
+            }
+
+            context.Response.Clear();
+            await problem.ExecuteAsync(context);
+            return;
+        }
+
+        var response = context.Response;
+        if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
+        {
+            await ApiProblems.ForStatus(response.StatusCode).ExecuteAsync(context);
+        }
+    }
+
+    /// <summary>
+    /// JSON is UTF-8 by definition, so the charset parameter says nothing; and the Python SDK compares the
+    /// Content-Type of POST/PUT answers with exactly "application/json" (otherwise it returns raw bytes).
+    /// </summary>
+    private static Task DropJsonCharset(object state)
+    {
+        var response = (HttpResponse)state;
+        var type = response.ContentType;
+        if (type is not null && type.Contains(';', StringComparison.Ordinal))
+        {
+            var mediaType = type[..type.IndexOf(';', StringComparison.Ordinal)].Trim();
+            if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || mediaType.Equals(ApiProblems.ContentType, StringComparison.OrdinalIgnoreCase))
+            {
+                response.ContentType = mediaType.ToLowerInvariant();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

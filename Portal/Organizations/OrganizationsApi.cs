@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Access;
+using Portal.ApiKeys;
+
+namespace Portal.Organizations;
+
+/// <summary>An org as the API shows it; the same shape for GET /org, each of /org/child_orgs and the management endpoints.</summary>
+public sealed record OrgData(
+    string OrgId,
+    string OrgName,
+    string? ParentOrgId,
+    OrgStatus Status,
+    DateTime CreatedAt,
+    int Depth,
+    int ChildCount,
+    int MemberCount,
+    BillingMode BillingMode)
+{
+    public static OrgData From(OrgSummary org) =>
+        new(org.Id, org.Name, org.ParentId, org.Status, org.CreatedAt, org.Depth, org.ChildCount, org.MemberCount, org.BillingMode);
+}
+
+public sealed record CreateChildOrgRequest(string Name);
+
+public static class OrganizationsApi
+{
+    public static IEndpointRouteBuilder MapOrganizationsApi(this IEndpointRouteBuilder app)
+    {
+        // The Organization resource of the api.audio Python SDK: the org the key acts as (its own, or x-assume-org's).
+        var sdk = app.MapGroup("/org").WithTags("api.audio SDK");
+        sdk.MapGet("", GetCurrent).RequireScope(ApiKeyScopes.OrgRead).WithName("GetOrgData")
+            .WithSummary("The acting org (Organization.get_org_data)");
+        sdk.MapGet("/child_orgs", ListCurrentChildren).RequireScope(ApiKeyScopes.OrgRead).WithName("ListChildOrgs")
+            .WithSummary("The acting org's child orgs (Organization.list_child_orgs)");
+
+        var orgs = app.MapGroup("/api/v1/orgs").WithTags("Organizations");
+        orgs.MapGet("/{orgId}", Get).RequireScope(ApiKeyScopes.OrgRead).WithName("GetOrg")
+            .WithSummary("An org in the key's subtree");
+        orgs.MapGet("/{orgId}/children", ListChildren).RequireScope(ApiKeyScopes.OrgRead).WithName("ListOrgChildren")
+            .WithSummary("An org's child orgs");
+        orgs.MapPost("/{orgId}/children", CreateChild).RequireScopeToChange(ApiKeyScopes.OrgWrite).WithName("CreateChildOrg")
+            .WithSummary("Create a child org");
+        return app;
+    }
+
+    private static async Task<Ok<OrgData>> GetCurrent(OrganizationService organizations, TenantContext tenant, CancellationToken ct) =>
+        TypedResults.Ok(OrgData.From(await organizations.GetAsync(tenant.ScopeOrgId!, ct)));
+
+    private static async Task<Ok<List<OrgData>>> ListCurrentChildren(OrganizationService organizations, TenantContext tenant, CancellationToken ct) =>
+        TypedResults.Ok((await organizations.GetChildrenAsync(tenant.ScopeOrgId!, ct)).Select(OrgData.From).ToList());
+
+    private static async Task<Ok<OrgData>> Get(string orgId, OrganizationService organizations, CancellationToken ct) =>
+        TypedResults.Ok(OrgData.From(await organizations.GetAsync(orgId, ct)));
+
+    private static async Task<Ok<List<OrgData>>> ListChildren(string orgId, OrganizationService organizations, CancellationToken ct) =>
+        TypedResults.Ok((await organizations.GetChildrenAsync(orgId, ct)).Select(OrgData.From).ToList());
+
+    private static async Task<Created<OrgData>> CreateChild(string orgId, CreateChildOrgRequest request, OrganizationService organizations, CancellationToken ct)
+    {
+        var created = await organizations.CreateChildAsync(orgId, request.Name, ct);
+        return TypedResults.Created($"/api/v1/orgs/{created.Id}", OrgData.From(created));
+    }
+}
