@@ -6,6 +6,7 @@ using Portal.ApiKeys;
 using Portal.Components;
 using Portal.Data;
 using Portal.Identity;
+using Portal.Members;
 using Portal.Organizations;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +21,7 @@ builder.Services.AddPortalIdentity(builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
+builder.Services.AddPortalMembers(builder.Configuration);
 builder.Services.AddPortalApi(builder.Configuration);
 builder.Services.AddPortalApiKeys(builder.Configuration);
 

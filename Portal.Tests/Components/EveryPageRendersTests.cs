@@ -55,6 +55,7 @@ public sealed class EveryPageRendersTests : PortalComponentTest
     private static string DemoValueFor(string parameterName) => parameterName switch
     {
         "OrgId" => Portal.Data.DemoSeed.OrgId("Beacon Podcasts"),
+        "Token" => "no-such-invitation",
         _ => throw new InvalidOperationException($"The smoke test does not know a demo value for route parameter '{parameterName}'."),
     };
 }

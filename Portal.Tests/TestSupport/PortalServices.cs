@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
 using Portal.ApiKeys;
 using Portal.Data;
+using Portal.Members;
 using Portal.Organizations;
 
 namespace Portal.Tests.TestSupport;
@@ -22,6 +23,7 @@ public static class PortalServices
         services.AddPortalAccess();
         services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero)));
         services.AddPortalOrganizations(configuration);
+        services.AddPortalMembers(configuration);
         services.AddPortalApiKeys(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;

@@ -10,6 +10,10 @@ public static class AccessRegistration
         services.AddScoped<TenantContext>();
         services.AddScoped<AccessService>();
         services.AddScoped<AuditWriter>();
+        services.AddScoped<AuditService>();
+        services.AddScoped<Components.Shared.FileDownloads>();
+        services.AddScoped<ActAsService>();
+        services.AddScoped<RoleService>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

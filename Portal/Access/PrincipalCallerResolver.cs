@@ -31,6 +31,7 @@ public sealed class PrincipalCallerResolver(
         }
 
         tenant.SetUser(user.Id, user.DisplayName, await DefaultHomeOrgAsync(db, user.Id, ct));
+        await ActAsService.RestoreAsync(tenant, db, ct);
     }
 
     /// <summary>The highest org the user belongs to that is not closed.</summary>

@@ -27,11 +27,12 @@ public sealed record ApiKeySnapshot(
 }
 
 /// <summary>
-/// Secret hash -> key snapshot, in process. Revoking and rotating evict the entry, so they take effect on the very
-/// next request; other changes (such as the org being closed) reach it within <see cref="ApiKeyOptions.CacheDuration"/>,
-/// and every service still asks <c>AccessService</c>, which reads the org's status from the database.
+/// Secret hash -> key snapshot, in process. Revoking and rotating evict the entry and an org status change empties
+/// the cache, so they take effect on the very next request; anything else reaches it within
+/// <see cref="ApiKeyOptions.CacheDuration"/>, and every service still asks <c>AccessService</c>, which reads the
+/// database.
 /// </summary>
-public sealed class ApiKeyCache(IDbContextFactory<PortalDbContext> dbFactory, IOptions<ApiKeyOptions> options) : IDisposable
+public sealed class ApiKeyCache(IDbContextFactory<PortalDbContext> dbFactory, IOptions<ApiKeyOptions> options) : IOrgChangeListener, IDisposable
 {
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
     private long evictions;
@@ -46,15 +47,19 @@ public sealed class ApiKeyCache(IDbContextFactory<PortalDbContext> dbFactory, IO
         // A revocation that commits while we read must not be overwritten by what we read before it.
         var evictionsBefore = Interlocked.Read(ref evictions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.Set<ApiKey>()
-            .Where(k => k.SecretHash == secretHash)
-            .Join(db.Organizations, k => k.OrgId, o => o.Id, (k, o) => new { Key = k, o.Status })
-            .AsNoTracking()
-            .SingleOrDefaultAsync(ct);
-        var snapshot = row is null
-            ? null
-            : new ApiKeySnapshot(row.Key.Id, row.Key.OrgId, row.Key.Name, row.Key.Prefix, row.Key.ScopeList.ToFrozenSet(),
-                row.Key.CreatedAt, row.Key.ExpiresAt, row.Key.RevokedAt, row.Key.LastUsedAt, row.Status);
+        var key = await db.Set<ApiKey>().AsNoTracking().SingleOrDefaultAsync(k => k.SecretHash == secretHash, ct);
+        ApiKeySnapshot? snapshot = null;
+        if (key is not null)
+        {
+            // The worst status on the way up: a key of an org under a closed (suspended) org is closed (suspended) too.
+            var statuses = await db.OrgAncestries
+                .Where(a => a.DescendantId == key.OrgId)
+                .Join(db.Organizations, a => a.AncestorId, o => o.Id, (a, o) => o.Status)
+                .ToListAsync(ct);
+            var status = statuses.Count == 0 ? OrgStatus.Closed : statuses.Max();
+            snapshot = new ApiKeySnapshot(key.Id, key.OrgId, key.Name, key.Prefix, key.ScopeList.ToFrozenSet(),
+                key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, status);
+        }
 
         if (Interlocked.Read(ref evictions) == evictionsBefore)
         {
@@ -72,6 +77,13 @@ public sealed class ApiKeyCache(IDbContextFactory<PortalDbContext> dbFactory, IO
     {
         Interlocked.Increment(ref evictions);
         cache.Remove(secretHash);
+    }
+
+    /// <summary>Status changes are rare and reach whole subtrees: start over.</summary>
+    public void OrgStatusChanged(string orgId)
+    {
+        Interlocked.Increment(ref evictions);
+        cache.Clear();
     }
 
     public void Dispose() => cache.Dispose();

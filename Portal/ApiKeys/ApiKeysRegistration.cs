@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Portal.Organizations;
 
 namespace Portal.ApiKeys;
 
@@ -8,6 +9,7 @@ public static class ApiKeysRegistration
     {
         services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.Section));
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IOrgChangeListener>(provider => provider.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyLastUse>();
         services.AddSingleton<AssumeAuditThrottle>();
         services.AddScoped<ApiKeyService>();

@@ -23,4 +23,13 @@ public sealed class AuditEntry
     public string? After { get; init; }
     public AuditSource Source { get; init; }
     public string? ClientAddress { get; init; }
+
+    /// <summary>Position in the tamper-evident chain: 1, 2, 3... across the whole log (unique).</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>The <see cref="Hash"/> of the entry at Sequence - 1 ("" for the first).</summary>
+    public string PreviousHash { get; set; } = "";
+
+    /// <summary>SHA-256 over this entry's content and <see cref="PreviousHash"/>.</summary>
+    public string Hash { get; set; } = "";
 }

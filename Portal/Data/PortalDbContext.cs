@@ -15,6 +15,14 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 {
     public string? ScopeOrgId { get; set; }
 
+    /// <summary>Set by the audit chain interceptor when it opened the transaction it must finish.</summary>
+    internal bool OwnsAuditTransaction { get; set; }
+
+    private static readonly Audit.AuditChainInterceptor AuditChainInterceptor = new();
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(AuditChainInterceptor);
+
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<OrgAncestry> OrgAncestries => Set<OrgAncestry>();
     public DbSet<PortalUser> Users => Set<PortalUser>();
@@ -98,6 +106,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             audit.Property(a => a.ClientAddress).HasMaxLength(64);
             audit.HasIndex(a => new { a.TargetOrgId, a.At });
             audit.HasIndex(a => a.At);
+            audit.HasIndex(a => a.Sequence).IsUnique();
+            audit.Property(a => a.PreviousHash).HasMaxLength(64);
+            audit.Property(a => a.Hash).HasMaxLength(64);
             audit.HasQueryFilter(a => ScopeOrgId == null
                 || OrgAncestries.Any(x => x.AncestorId == ScopeOrgId && x.DescendantId == a.TargetOrgId));
         });

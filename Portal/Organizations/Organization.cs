@@ -38,6 +38,9 @@ public sealed class Organization
     public BillingMode BillingMode { get; set; }
     public DateTime CreatedAt { get; init; }
 
+    /// <summary>Policy: whoever acts as this org (or a descendant) must say why.</summary>
+    public bool RequireActAsReason { get; set; }
+
     /// <summary>Optimistic concurrency token, bumped by every change.</summary>
     public Guid Version { get; set; } = Guid.NewGuid();
 

@@ -22,6 +22,8 @@ public sealed record OrgData(
 
 public sealed record CreateChildOrgRequest(string Name);
 
+public sealed record RenameOrgRequest(string Name);
+
 public static class OrganizationsApi
 {
     public static IEndpointRouteBuilder MapOrganizationsApi(this IEndpointRouteBuilder app)
@@ -40,6 +42,12 @@ public static class OrganizationsApi
             .WithSummary("An org's child orgs");
         orgs.MapPost("/{orgId}/children", CreateChild).RequireScopeToChange(ApiKeyScopes.OrgWrite).WithName("CreateChildOrg")
             .WithSummary("Create a child org");
+        orgs.MapPatch("/{orgId}", Rename).RequireScopeToChange(ApiKeyScopes.OrgWrite).WithName("RenameOrg")
+            .WithSummary("Rename an org");
+        orgs.MapPost("/{orgId}/suspend", Suspend).RequireScopeToChange(ApiKeyScopes.OrgWrite).WithName("SuspendOrg")
+            .WithSummary("Suspend a child org: its members and keys may read but not change anything");
+        orgs.MapPost("/{orgId}/reactivate", Reactivate).RequireScopeToChange(ApiKeyScopes.OrgWrite).WithName("ReactivateOrg")
+            .WithSummary("Reactivate a suspended child org");
         return app;
     }
 
@@ -60,4 +68,13 @@ public static class OrganizationsApi
         var created = await organizations.CreateChildAsync(orgId, request.Name, ct);
         return TypedResults.Created($"/api/v1/orgs/{created.Id}", OrgData.From(created));
     }
+
+    private static async Task<Ok<OrgData>> Rename(string orgId, RenameOrgRequest request, OrganizationService organizations, CancellationToken ct) =>
+        TypedResults.Ok(OrgData.From(await organizations.RenameAsync(orgId, request.Name, ct)));
+
+    private static async Task<Ok<OrgData>> Suspend(string orgId, OrganizationService organizations, CancellationToken ct) =>
+        TypedResults.Ok(OrgData.From(await organizations.SuspendAsync(orgId, ct)));
+
+    private static async Task<Ok<OrgData>> Reactivate(string orgId, OrganizationService organizations, CancellationToken ct) =>
+        TypedResults.Ok(OrgData.From(await organizations.ReactivateAsync(orgId, ct)));
 }

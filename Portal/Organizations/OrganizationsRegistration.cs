@@ -6,6 +6,7 @@ public static class OrganizationsRegistration
     {
         services.Configure<OrgHierarchyOptions>(configuration.GetSection(OrgHierarchyOptions.Section));
         services.AddScoped<OrganizationService>();
+        services.AddScoped<Pages.OrgActions>();
         return services;
     }
 }
