@@ -82,10 +82,17 @@ public static class ApiReference
     public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi(DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
-        app.MapScalarApiReference(PagePath, options => options
-            .WithTitle("Portal API reference")
-            .WithOpenApiRoutePattern(DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal))
-            .AddPreferredSecuritySchemes(ApiKeyScheme));
+        app.MapScalarApiReference(PagePath, options =>
+        {
+            options
+                .WithTitle("Portal API reference")
+                .WithOpenApiRoutePattern(DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal))
+                .AddPreferredSecuritySchemes(ApiKeyScheme);
+            // Served from the app itself; nothing on the page calls out to third-party services.
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            options.Telemetry = false;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+        });
         return app;
     }
 }
