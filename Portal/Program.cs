@@ -8,6 +8,7 @@ using Portal.Data;
 using Portal.Identity;
 using Portal.Members;
 using Portal.Organizations;
+using Portal.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddTopLevelDevelopmentSettings(builder.Environment);
@@ -22,6 +23,7 @@ builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
 builder.Services.AddPortalMembers(builder.Configuration);
+builder.Services.AddPortalUsage(builder.Configuration);
 builder.Services.AddPortalApi(builder.Configuration);
 builder.Services.AddPortalApiKeys(builder.Configuration);
 

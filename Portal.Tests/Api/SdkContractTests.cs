@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Portal.Data;
+using Portal.Usage;
 
 namespace Portal.Tests.Api;
 
@@ -44,6 +45,32 @@ public sealed class SdkContractTests(ApiHost host)
         }
 
         Assert.Contains(children.EnumerateArray(), c => c.GetProperty("orgName").GetString() == "Echo Games" && c.GetProperty("status").GetString() == "suspended");
+    }
+
+    [Fact]
+    public async Task Child_orgs_carry_their_usage_this_period_when_the_key_may_read_usage()
+    {
+        var dune = ApiHost.OrgId("Dune Radio");
+        var now = host.Clock.GetUtcNow().UtcDateTime;
+        await using (var db = host.Db())
+        {
+            db.Set<UsageRollup>().Add(new UsageRollup { OrgId = dune, Activity = "speech", Day = now.Date, Credits = 1234, Events = 3 });
+            db.Set<UsageRollup>().Add(new UsageRollup { OrgId = dune, Activity = "speech", Day = now.Date.AddMonths(-1), Credits = 99, Events = 1 });
+            await db.SaveChangesAsync();
+        }
+
+        var usageKey = await host.CreateKeyAsync(ApiHost.Acme, "org:read", "usage:read");
+        var orgOnlyKey = await host.CreateKeyAsync(ApiHost.Acme, "org:read");
+
+        var (_, withUsage) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/org/child_orgs", usageKey));
+        var (_, withoutUsage) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/org/child_orgs", orgOnlyKey));
+
+        var usage = withUsage.EnumerateArray().Single(c => c.GetProperty("orgId").GetString() == dune).GetProperty("usage");
+        Assert.Equal(1234, usage.GetProperty("credits").GetInt64());
+        Assert.Equal(1234, usage.GetProperty("byActivity").GetProperty("speech").GetInt64());
+        Assert.Equal(new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc), usage.GetProperty("periodStart").GetDateTime().ToUniversalTime());
+        Assert.All(withUsage.EnumerateArray(), c => Assert.True(c.TryGetProperty("usage", out _)));
+        Assert.All(withoutUsage.EnumerateArray(), c => Assert.False(c.TryGetProperty("usage", out _)));
     }
 
     [Fact]

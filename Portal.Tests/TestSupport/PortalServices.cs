@@ -6,6 +6,7 @@ using Portal.ApiKeys;
 using Portal.Data;
 using Portal.Members;
 using Portal.Organizations;
+using Portal.Usage;
 
 namespace Portal.Tests.TestSupport;
 
@@ -24,6 +25,7 @@ public static class PortalServices
         services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero)));
         services.AddPortalOrganizations(configuration);
         services.AddPortalMembers(configuration);
+        services.AddPortalUsage(configuration);
         services.AddPortalApiKeys(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
@@ -40,6 +42,14 @@ public static class PortalServices
             tenant.SetActingOrg(actingOrgId);
         }
 
+        return scope;
+    }
+
+    /// <summary>A scope whose caller is an API key of the given org.</summary>
+    public static AsyncServiceScope AsApiKey(this ServiceProvider provider, string orgId, string keyId = "test-key")
+    {
+        var scope = provider.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetApiKey(keyId, "test key", orgId);
         return scope;
     }
 

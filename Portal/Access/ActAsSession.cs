@@ -27,6 +27,7 @@ internal sealed class ActAsSessionConfiguration : IEntityTypeConfiguration<ActAs
 {
     public void Configure(EntityTypeBuilder<ActAsSession> session)
     {
+        session.ToTable("ActAsSessions");
         session.HasKey(s => s.Id);
         session.Property(s => s.HomeOrgId).HasMaxLength(36);
         session.Property(s => s.OrgId).HasMaxLength(36);

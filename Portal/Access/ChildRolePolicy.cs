@@ -19,6 +19,7 @@ internal sealed class ChildRolePolicyConfiguration : IEntityTypeConfiguration<Ch
 {
     public void Configure(EntityTypeBuilder<ChildRolePolicy> policy)
     {
+        policy.ToTable("ChildRolePolicies");
         policy.HasKey(p => new { p.OrgId, p.RoleId });
         policy.Property(p => p.OrgId).HasMaxLength(36);
         policy.Property(p => p.RoleId).HasMaxLength(64);

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Access;
 using Portal.ApiKeys;
+using Portal.Usage;
 
 namespace Portal.Organizations;
 
@@ -14,11 +16,15 @@ public sealed record OrgData(
     int Depth,
     int ChildCount,
     int MemberCount,
-    BillingMode BillingMode)
+    BillingMode BillingMode,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodUsage? Usage = null)
 {
-    public static OrgData From(OrgSummary org) =>
-        new(org.Id, org.Name, org.ParentId, org.Status, org.CreatedAt, org.Depth, org.ChildCount, org.MemberCount, org.BillingMode);
+    public static OrgData From(OrgSummary org, PeriodUsage? usage = null) =>
+        new(org.Id, org.Name, org.ParentId, org.Status, org.CreatedAt, org.Depth, org.ChildCount, org.MemberCount, org.BillingMode, usage);
 }
+
+/// <summary>Credits used by an org and its subtree in the current calendar month (UTC), from the daily roll-up.</summary>
+public sealed record PeriodUsage(DateTime PeriodStart, DateTime PeriodEnd, long Credits, IReadOnlyDictionary<string, long> ByActivity);
 
 public sealed record CreateChildOrgRequest(string Name);
 
@@ -54,14 +60,31 @@ public static class OrganizationsApi
     private static async Task<Ok<OrgData>> GetCurrent(OrganizationService organizations, TenantContext tenant, CancellationToken ct) =>
         TypedResults.Ok(OrgData.From(await organizations.GetAsync(tenant.ScopeOrgId!, ct)));
 
-    private static async Task<Ok<List<OrgData>>> ListCurrentChildren(OrganizationService organizations, TenantContext tenant, CancellationToken ct) =>
-        TypedResults.Ok((await organizations.GetChildrenAsync(tenant.ScopeOrgId!, ct)).Select(OrgData.From).ToList());
+    /// <summary>Each child with its usage this period when the key may read usage (scope usage:read); without it, no usage field.</summary>
+    private static async Task<Ok<List<OrgData>>> ListCurrentChildren(
+        OrganizationService organizations, UsageQueries usage, TenantContext tenant, HttpContext http, CancellationToken ct)
+    {
+        var orgId = tenant.ScopeOrgId!;
+        var children = await organizations.GetChildrenAsync(orgId, ct);
+        if (!http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyScopes.UsageRead))
+        {
+            return TypedResults.Ok(children.Select(c => OrgData.From(c)).ToList());
+        }
+
+        var (from, to) = usage.CurrentPeriod();
+        var summary = await usage.GetSummaryAsync(orgId, from, to, ct);
+        var byChild = summary.Children.ToDictionary(c => c.OrgId);
+        return TypedResults.Ok(children.Select(c => OrgData.From(c, byChild.TryGetValue(c.Id, out var used)
+                ? new PeriodUsage(from, to, used.Total, used.ByActivity.ToDictionary(a => a.Activity, a => a.Credits))
+                : new PeriodUsage(from, to, 0, new Dictionary<string, long>())))
+            .ToList());
+    }
 
     private static async Task<Ok<OrgData>> Get(string orgId, OrganizationService organizations, CancellationToken ct) =>
         TypedResults.Ok(OrgData.From(await organizations.GetAsync(orgId, ct)));
 
     private static async Task<Ok<List<OrgData>>> ListChildren(string orgId, OrganizationService organizations, CancellationToken ct) =>
-        TypedResults.Ok((await organizations.GetChildrenAsync(orgId, ct)).Select(OrgData.From).ToList());
+        TypedResults.Ok((await organizations.GetChildrenAsync(orgId, ct)).Select(c => OrgData.From(c)).ToList());
 
     private static async Task<Created<OrgData>> CreateChild(string orgId, CreateChildOrgRequest request, OrganizationService organizations, CancellationToken ct)
     {

@@ -1,0 +1,261 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Access;
+using Portal.Data;
+using Portal.Organizations;
+
+namespace Portal.Usage;
+
+public sealed record UsageEventInput(string? OrgId, string? Activity, decimal? Credits, DateTime? OccurredAt, string? EventId);
+
+public enum UsageEventOutcome
+{
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+public sealed record UsageEventResult(int Index, string? EventId, UsageEventOutcome Status, string? Code = null, string? Reason = null);
+
+public sealed record UsageBatchResult(int Accepted, int Duplicates, int Rejected, IReadOnlyList<UsageEventResult> Events);
+
+public sealed class UsageOptions
+{
+    public const string Section = "Usage";
+
+    public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>How late an event may arrive (late events still count in their own day).</summary>
+    public int AcceptDaysBack { get; set; } = 40;
+
+    /// <summary>How far in the future an event may be dated (clock skew of the metering hosts).</summary>
+    public int AcceptMinutesAhead { get; set; } = 5;
+
+    public const long MaxCreditsPerEvent = 1_000_000_000;
+}
+
+/// <summary>
+/// Takes batches of usage events. Each event is validated on its own: good ones are stored, bad ones are named and
+/// store nothing. Storing is duplicate-safe (insert-or-ignore on (org, event id)) and the daily roll-up is updated in
+/// the same transaction, so a retried batch never counts twice and a failure leaves nothing half done.
+/// </summary>
+public sealed class UsageIngestion(
+    TenantContext tenant,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    TimeProvider clock,
+    IOptions<UsageOptions> options,
+    MonthlyUsageCounter counter)
+{
+    public async Task<UsageBatchResult> IngestAsync(IReadOnlyList<UsageEventInput> batch, CancellationToken ct)
+    {
+        await tenant.EnsureLoadedAsync(ct);
+        if (tenant.ScopeOrgId is not { } scopeOrgId)
+        {
+            throw new OrgNotFoundException("");
+        }
+
+        if (batch.Count == 0)
+        {
+            throw new RuleViolationException("batch_empty", "The batch has no events.", "events");
+        }
+
+        if (batch.Count > options.Value.MaxBatchSize)
+        {
+            throw new RuleViolationException("batch_too_large", $"A batch holds at most {options.Value.MaxBatchSize} events; this one has {batch.Count}.", "events");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var orgStatuses = await ReachableOrgsAsync(db, scopeOrgId, batch, ct);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var results = new UsageEventResult[batch.Count];
+        var valid = new List<(int Index, UsageEventInput Input, string Activity, long Credits, DateTime OccurredAt)>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var rejection = Validate(batch[i], orgStatuses, now, out var activity, out var credits, out var occurredAt);
+            if (rejection is { } r)
+            {
+                results[i] = new UsageEventResult(i, batch[i].EventId, UsageEventOutcome.Rejected, r.Code, r.Reason);
+            }
+            else
+            {
+                valid.Add((i, batch[i], activity!, credits, occurredAt));
+            }
+        }
+
+        var acceptedEvents = new List<(string OrgId, string Activity, DateTime OccurredAt, long Credits)>();
+        if (valid.Count > 0)
+        {
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var insert = UsageSql.InsertEvent(connection, transaction);
+            await using var rollup = UsageSql.AddToRollup(connection, transaction);
+            foreach (var (index, input, activity, credits, occurredAt) in valid)
+            {
+                var stored = await UsageSql.TryInsertEventAsync(insert, input.OrgId!, input.EventId!.Trim(), activity, credits, occurredAt, now,
+                    tenant.ApiKeyId, tenant.IsActing ? tenant.ActingOrgId : null, ct);
+                if (stored)
+                {
+                    await UsageSql.AddToRollupAsync(rollup, input.OrgId!, activity, occurredAt.Date, credits, ct);
+                    acceptedEvents.Add((input.OrgId!, activity, occurredAt, credits));
+                }
+
+                results[index] = new UsageEventResult(index, input.EventId, stored ? UsageEventOutcome.Accepted : UsageEventOutcome.Duplicate);
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+
+        await counter.RecordAsync(acceptedEvents, ct);
+        return new UsageBatchResult(
+            results.Count(r => r.Status == UsageEventOutcome.Accepted),
+            results.Count(r => r.Status == UsageEventOutcome.Duplicate),
+            results.Count(r => r.Status == UsageEventOutcome.Rejected),
+            results);
+    }
+
+    private (string Code, string Reason)? Validate(
+        UsageEventInput input, Dictionary<string, OrgStatus> orgs, DateTime now,
+        out string? activity, out long credits, out DateTime occurredAt)
+    {
+        activity = null;
+        credits = 0;
+        occurredAt = default;
+        if (string.IsNullOrWhiteSpace(input.EventId) || input.EventId.Trim().Length > UsageEvent.MaxEventIdLength || input.EventId.Any(char.IsControl))
+        {
+            return ("event_id_invalid", $"eventId is required: 1 to {UsageEvent.MaxEventIdLength} printable characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(input.OrgId) || !orgs.TryGetValue(input.OrgId, out var status))
+        {
+            return ("org_not_found", "orgId is not an organization you may report usage for.");
+        }
+
+        if (status == OrgStatus.Closed)
+        {
+            return ("org_closed", "The organization is closed and takes no usage.");
+        }
+
+        activity = Activities.Find(input.Activity)?.Key;
+        if (activity is null)
+        {
+            return ("activity_unknown", $"activity must be one of: {string.Join(", ", Activities.All.Select(a => a.Key))}.");
+        }
+
+        if (input.Credits is not { } value || value < 0 || value != decimal.Truncate(value) || value > UsageOptions.MaxCreditsPerEvent)
+        {
+            return ("credits_invalid", $"credits must be a whole number from 0 to {UsageOptions.MaxCreditsPerEvent}.");
+        }
+
+        credits = (long)value;
+        if (input.OccurredAt is not { } at)
+        {
+            return ("occurred_at_required", "occurredAt is required (ISO 8601, UTC).");
+        }
+
+        occurredAt = at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime();
+        if (occurredAt > now.AddMinutes(options.Value.AcceptMinutesAhead) || occurredAt < now.AddDays(-options.Value.AcceptDaysBack))
+        {
+            return ("occurred_at_out_of_window",
+                $"occurredAt must lie between {options.Value.AcceptDaysBack} days ago and {options.Value.AcceptMinutesAhead} minutes from now.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The batch's orgs that lie in the caller's subtree, each with its effective status (closed if an ancestor is).</summary>
+    private static async Task<Dictionary<string, OrgStatus>> ReachableOrgsAsync(PortalDbContext db, string scopeOrgId, IReadOnlyList<UsageEventInput> batch, CancellationToken ct)
+    {
+        var ids = batch.Select(e => e.OrgId).Where(OrgIds.IsWellFormed).Distinct().Cast<string>().ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var reachable = await db.OrgAncestries
+            .Where(a => a.AncestorId == scopeOrgId && ids.Contains(a.DescendantId))
+            .Join(db.Organizations, a => a.DescendantId, o => o.Id, (a, o) => new { o.Id, o.Status })
+            .ToDictionaryAsync(o => o.Id, o => o.Status, ct);
+        var underClosed = await db.OrgAncestries
+            .Where(a => ids.Contains(a.DescendantId) && a.Distance > 0)
+            .Join(db.Organizations, a => a.AncestorId, o => o.Id, (a, o) => new { a.DescendantId, o.Status })
+            .Where(x => x.Status == OrgStatus.Closed)
+            .Select(x => x.DescendantId)
+            .ToListAsync(ct);
+        foreach (var id in underClosed)
+        {
+            if (reachable.ContainsKey(id))
+            {
+                reachable[id] = OrgStatus.Closed;
+            }
+        }
+
+        return reachable;
+    }
+}
+
+/// <summary>
+/// The raw, duplicate-safe statements of ingestion. Quoted names and ON CONFLICT work the same on SQLite and PostgreSQL.
+/// </summary>
+internal static class UsageSql
+{
+    public static DbCommand InsertEvent(DbConnection connection, DbTransaction transaction) => Prepare(connection, transaction,
+        """
+        INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId")
+        VALUES (@org, @event, @activity, @credits, @occurred, @received, @key, @assumed)
+        ON CONFLICT ("OrgId", "EventId") DO NOTHING
+        """,
+        "org", "event", "activity", "credits", "occurred", "received", "key", "assumed");
+
+    public static DbCommand AddToRollup(DbConnection connection, DbTransaction transaction) => Prepare(connection, transaction,
+        """
+        INSERT INTO "UsageRollups" ("OrgId", "Activity", "Day", "Credits", "Events")
+        VALUES (@org, @activity, @day, @credits, 1)
+        ON CONFLICT ("OrgId", "Activity", "Day") DO UPDATE SET
+            "Credits" = "UsageRollups"."Credits" + excluded."Credits",
+            "Events" = "UsageRollups"."Events" + 1
+        """,
+        "org", "activity", "day", "credits");
+
+    public static async Task<bool> TryInsertEventAsync(DbCommand insert, string orgId, string eventId, string activity, long credits,
+        DateTime occurredAt, DateTime receivedAt, string? apiKeyId, string? assumedOrgId, CancellationToken ct)
+    {
+        Set(insert, 0, orgId);
+        Set(insert, 1, eventId);
+        Set(insert, 2, activity);
+        Set(insert, 3, credits);
+        Set(insert, 4, occurredAt);
+        Set(insert, 5, receivedAt);
+        Set(insert, 6, apiKeyId);
+        Set(insert, 7, assumedOrgId);
+        return await insert.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public static async Task AddToRollupAsync(DbCommand rollup, string orgId, string activity, DateTime day, long credits, CancellationToken ct)
+    {
+        Set(rollup, 0, orgId);
+        Set(rollup, 1, activity);
+        Set(rollup, 2, DateTime.SpecifyKind(day, DateTimeKind.Utc));
+        Set(rollup, 3, credits);
+        await rollup.ExecuteNonQueryAsync(ct);
+    }
+
+    private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in names)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static void Set(DbCommand command, int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
+}
