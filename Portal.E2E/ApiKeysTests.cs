@@ -12,7 +12,7 @@ public sealed class ApiKeysTests(BrowserFixture browser)
     [Fact]
     public async Task A_key_created_on_the_page_works_against_the_api_until_it_is_revoked_there()
     {
-        var portal = await browser.NewPageAsync();
+        var portal = await browser.SignIn.NewPageAsAsync(DemoSignIn.Owner);
         var keys = new ApiKeysPage(portal);
         var beacon = DemoSeed.OrgId("Beacon Podcasts");
         await keys.OpenAsync(beacon);

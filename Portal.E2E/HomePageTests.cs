@@ -12,7 +12,7 @@ public sealed class HomePageTests(BrowserFixture browser)
     [Fact]
     public async Task The_home_page_shows_the_demo_super_org_without_console_errors_or_serious_accessibility_problems()
     {
-        var portal = await browser.NewPageAsync();
+        var portal = await browser.SignIn.NewPageAsAsync(DemoSignIn.Owner);
         var home = new HomePage(portal);
 
         await home.OpenAsync();
@@ -35,7 +35,7 @@ public sealed class HomePageTests(BrowserFixture browser)
     [Fact]
     public async Task An_unknown_address_shows_the_not_found_page()
     {
-        var portal = await browser.NewPageAsync();
+        var portal = await browser.SignIn.NewPageAsAsync(DemoSignIn.Owner);
 
         var response = await portal.Page.GotoAsync("/no/such/page");
 

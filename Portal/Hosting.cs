@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Identity;
 
 namespace Portal;
 
@@ -60,12 +61,34 @@ public static class StartupBanner
             $"  Open:      {string.Join("  ", addresses)}",
             $"  Database:  {database.Provider} {(connection is null && database.Provider == DatabaseProvider.Sqlite ? DataRegistration.DefaultSqlitePath(app.Environment) + " (delete it to start over)" : "")}",
         };
-        if (app.Environment.IsDevelopment())
-        {
-            lines.Add($"  Signed in: as {DemoSeed.Owner.DisplayName} <{DemoSeed.Owner.Email}>, owner of {DemoSeed.SuperOrgName} (development stand-in)");
-        }
+        lines.AddRange(SignInLines(app));
 
         lines.Add("");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+
+    private static IEnumerable<string> SignInLines(WebApplication app)
+    {
+        var authentication = app.Services.GetRequiredService<IOptions<PortalAuthenticationOptions>>().Value;
+        if (authentication.UsesExternalProvider)
+        {
+            yield return $"  Sign in:   through {authentication.Authority} (client {authentication.ClientId})";
+            yield break;
+        }
+
+        var demo = authentication.DemoAccounts;
+        var seeding = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.SeedDemoData ?? app.Environment.IsDevelopment();
+        if (!seeding || string.IsNullOrEmpty(demo.Password))
+        {
+            yield return "  Sign in:   with a local account (create the first one with `Portal admin bootstrap`)";
+            yield break;
+        }
+
+        yield return $"  Sign in:   as any demo user below, password \"{demo.Password}\" (development only)";
+        foreach (var user in DemoSeed.Users.Where(u => demo.Emails.Count == 0 || demo.Emails.Contains(u.Email, StringComparer.OrdinalIgnoreCase)))
+        {
+            var role = Access.BuiltInRoles.Find(user.RoleId)?.Name ?? user.RoleId;
+            yield return $"             {user.Email,-20} {role} of {user.OrgName}";
+        }
     }
 }

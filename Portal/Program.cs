@@ -18,7 +18,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddCascadingAuthenticationState();
-builder.Services.AddPortalIdentity(builder.Environment);
+builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddPortalData(builder.Configuration, builder.Environment);
 builder.Services.AddPortalAccess();
 builder.Services.AddPortalOrganizations(builder.Configuration);
@@ -41,14 +41,15 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UsePortalStatusCodePages();
 app.UseAuthentication();
-// API paths: problem+json instead of the status page above, the API key, rate limits, x-assume-org.
+// API paths: the API key as caller, problem+json for exceptions, rate limits, x-assume-org.
 app.UsePortalApi();
 app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
+app.MapPortalIdentity();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapApiReference();
 app.MapOrganizationsApi();

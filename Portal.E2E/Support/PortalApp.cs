@@ -36,6 +36,7 @@ public sealed class PortalApp : WebApplicationFactory<Program>
         builder.UseEnvironment(Environments.Development);
         builder.UseSetting("ConnectionStrings:Portal", new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
         builder.UseSetting("urls", BaseUrl);
+        builder.UseSetting("Portal:PublicBaseUrl", BaseUrl);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -88,6 +88,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseEnvironment(Environments.Development);
         builder.UseSetting("ConnectionStrings:Portal", database.ConnectionString);
         builder.UseSetting("urls", BaseUrl);
+        builder.UseSetting("Portal:PublicBaseUrl", BaseUrl);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

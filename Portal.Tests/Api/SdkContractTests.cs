@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Usage;
 
@@ -54,8 +55,17 @@ public sealed class SdkContractTests(ApiHost host)
         var now = host.Clock.GetUtcNow().UtcDateTime;
         await using (var db = host.Db())
         {
-            db.Set<UsageRollup>().Add(new UsageRollup { OrgId = dune, Activity = "speech", Day = now.Date, Credits = 1234, Events = 3 });
-            db.Set<UsageRollup>().Add(new UsageRollup { OrgId = dune, Activity = "speech", Day = now.Date.AddMonths(-1), Credits = 99, Events = 1 });
+            // The demo seed has usage too: add to today's row of the roll-up, or start it.
+            var today = await db.Set<UsageRollup>().SingleOrDefaultAsync(r => r.OrgId == dune && r.Activity == "speech" && r.Day == now.Date);
+            if (today is null)
+            {
+                db.Set<UsageRollup>().Add(new UsageRollup { OrgId = dune, Activity = "speech", Day = now.Date, Credits = 1234, Events = 3 });
+            }
+            else
+            {
+                today.Credits += 1234;
+            }
+
             await db.SaveChangesAsync();
         }
 
@@ -65,9 +75,14 @@ public sealed class SdkContractTests(ApiHost host)
         var (_, withUsage) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/org/child_orgs", usageKey));
         var (_, withoutUsage) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/org/child_orgs", orgOnlyKey));
 
+        var monthStart = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        await using var check = host.Db();
+        var thisMonth = await check.Set<UsageRollup>()
+            .Where(r => r.OrgId == dune && r.Day >= monthStart && r.Day < monthStart.AddMonths(1)).ToListAsync();
         var usage = withUsage.EnumerateArray().Single(c => c.GetProperty("orgId").GetString() == dune).GetProperty("usage");
-        Assert.Equal(1234, usage.GetProperty("credits").GetInt64());
-        Assert.Equal(1234, usage.GetProperty("byActivity").GetProperty("speech").GetInt64());
+        Assert.Equal(thisMonth.Sum(r => r.Credits), usage.GetProperty("credits").GetInt64());
+        Assert.Equal(thisMonth.Where(r => r.Activity == "speech").Sum(r => r.Credits), usage.GetProperty("byActivity").GetProperty("speech").GetInt64());
+        Assert.True(usage.GetProperty("credits").GetInt64() >= 1234);
         Assert.Equal(new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc), usage.GetProperty("periodStart").GetDateTime().ToUniversalTime());
         Assert.All(withUsage.EnumerateArray(), c => Assert.True(c.TryGetProperty("usage", out _)));
         Assert.All(withoutUsage.EnumerateArray(), c => Assert.False(c.TryGetProperty("usage", out _)));
@@ -168,7 +183,7 @@ public sealed class SdkContractTests(ApiHost host)
         { "/org", "DEMO", "not-an-org", 400, "assume_org_malformed" },
         { "/api/v1/orgs/11111111-2222-5333-8444-555555555555", "DEMO", null, 404, "org_not_found" },
         { "/api/v1/no-such-thing", "DEMO", null, 404, "not_found" },
-        { "/org/no_such_thing", null, null, 404, "not_found" },
+        { "/org/no_such_thing", null, null, 401, "api_key_missing" },
     };
 
     [Theory]
@@ -204,13 +219,16 @@ public sealed class SdkContractTests(ApiHost host)
     }
 
     [Fact]
-    public async Task Portal_pages_still_get_the_html_not_found_page()
+    public async Task Portal_pages_send_a_browser_without_a_session_to_sign_in_but_api_paths_never_redirect()
     {
         using var client = host.Client();
-        var response = await client.GetAsync("/no-such-page");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        var page = await client.GetAsync("/no-such-page");
+        var api = await client.GetAsync("/api/v1/no-such-thing");
+
+        Assert.Equal(HttpStatusCode.Found, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.ToString());
     }
 
     [Fact]

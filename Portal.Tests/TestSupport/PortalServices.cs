@@ -26,6 +26,7 @@ public static class PortalServices
         services.AddPortalOrganizations(configuration);
         services.AddPortalMembers(configuration);
         services.AddPortalUsage(configuration);
+        services.AddScoped<Portal.Identity.AccountService>();
         services.AddPortalApiKeys(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;

@@ -1,12 +1,11 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Api;
 
 /// <summary>
-/// For API paths only: no HTML status pages, a bounded request body, known exceptions turned into problem+json,
-/// and a problem+json body for every error status that would otherwise go out empty (404, 405, ...).
+/// For API paths only: a bounded request body, known exceptions turned into problem+json, and JSON without a
+/// charset parameter. (Bare error statuses such as 404 and 405 get their body from UsePortalStatusCodePages.)
 /// </summary>
 internal sealed class ApiErrorMiddleware(RequestDelegate next, IOptions<ApiOptions> options, ILogger<ApiErrorMiddleware> logger)
 {
@@ -16,12 +15,6 @@ internal sealed class ApiErrorMiddleware(RequestDelegate next, IOptions<ApiOptio
         {
             await next(context);
             return;
-        }
-
-        // Set by UseStatusCodePagesWithReExecute earlier in the pipeline; API clients never get the HTML page.
-        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusPages)
-        {
-            statusPages.Enabled = false;
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
@@ -47,13 +40,6 @@ internal sealed class ApiErrorMiddleware(RequestDelegate next, IOptions<ApiOptio
 
             context.Response.Clear();
             await problem.ExecuteAsync(context);
-            return;
-        }
-
-        var response = context.Response;
-        if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
-        {
-            await ApiProblems.ForStatus(response.StatusCode).ExecuteAsync(context);
         }
     }
 

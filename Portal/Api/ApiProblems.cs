@@ -71,18 +71,22 @@ public static class ApiProblems
     }
 
     /// <summary>A stable code and a plain message for an error status that no endpoint explained.</summary>
-    public static ProblemHttpResult ForStatus(int status) => status switch
+    public static ProblemHttpResult ForStatus(int status, string? detail = null)
     {
-        StatusCodes.Status400BadRequest => Problem(status, "bad_request", "The request is malformed."),
-        StatusCodes.Status401Unauthorized => Problem(status, "unauthorized", "Send an API key in the x-api-key header."),
-        StatusCodes.Status403Forbidden => Problem(status, "forbidden", "This API key may not do that."),
-        StatusCodes.Status404NotFound => Problem(status, "not_found", "There is no API resource at this path."),
-        StatusCodes.Status405MethodNotAllowed => Problem(status, "method_not_allowed", "This resource does not support that HTTP method."),
-        StatusCodes.Status413PayloadTooLarge => Problem(status, "payload_too_large", "The request body is too large."),
-        StatusCodes.Status415UnsupportedMediaType => Problem(status, "unsupported_media_type", "Send the body as application/json."),
-        StatusCodes.Status429TooManyRequests => Problem(status, "rate_limited", "Too many requests for this API key; retry later."),
-        _ => Problem(status, status >= 500 ? "internal_error" : "http_" + status, ReasonPhrases.GetReasonPhrase(status)),
-    };
+        var (code, message) = status switch
+        {
+            StatusCodes.Status400BadRequest => ("bad_request", "The request is malformed."),
+            StatusCodes.Status401Unauthorized => ("unauthorized", "Send an API key in the x-api-key header."),
+            StatusCodes.Status403Forbidden => ("forbidden", "This API key may not do that."),
+            StatusCodes.Status404NotFound => ("not_found", "There is no API resource at this path."),
+            StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", "This resource does not support that HTTP method."),
+            StatusCodes.Status413PayloadTooLarge => ("payload_too_large", "The request body is too large."),
+            StatusCodes.Status415UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json."),
+            StatusCodes.Status429TooManyRequests => ("rate_limited", "Too many requests for this API key; retry later."),
+            _ => (status >= 500 ? "internal_error" : "http_" + status, ReasonPhrases.GetReasonPhrase(status)),
+        };
+        return Problem(status, code, detail ?? message);
+    }
 
     private static ProblemHttpResult FromBadRequest(BadHttpRequestException exception)
     {

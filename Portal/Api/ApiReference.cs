@@ -81,7 +81,8 @@ public static class ApiReference
 
     public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi(DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
+        // Public, like any API reference: it describes the API, it grants nothing.
+        app.MapOpenApi(DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         app.MapScalarApiReference(PagePath, options =>
         {
             options
@@ -92,7 +93,7 @@ public static class ApiReference
             options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
             options.Telemetry = false;
             options.Agent = new ScalarAgentOptions { Disabled = true };
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

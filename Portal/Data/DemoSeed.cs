@@ -20,7 +20,7 @@ public sealed record DemoUser(string Email, string DisplayName, string OrgName, 
 /// </summary>
 public static class DemoSeed
 {
-    public const string Issuer = "portal-demo";
+    public const string Issuer = Identity.EmbeddedProvider.Issuer;
     public const string SuperOrgName = "Acme Audio Platform";
     public const string OtherSuperOrgName = "Zenith Voice Labs";
 
@@ -133,6 +133,7 @@ public static class DemoSeed
         }
 
         await db.SaveChangesAsync(ct);
+        await Usage.DemoUsage.SeedAsync(db, clock, ct);
 
         Organization? Parent(Organization org) => org.ParentId is null ? null : created.Values.Single(o => o.Id == org.ParentId);
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Access;
 using Portal.Audit;
@@ -11,7 +12,7 @@ namespace Portal.Data;
 /// <see cref="ScopeOrgId"/> is the backstop of tenant isolation: when set, tenant-owned rows outside that
 /// org's subtree are filtered out of every query.
 /// </summary>
-public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public string? ScopeOrgId { get; set; }
 
@@ -30,6 +31,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Role> Roles => Set<Role>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    /// <summary>The Data Protection key ring, so sessions survive restarts and are shared by instances.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>True when <paramref name="orgId"/> is inside the scope (or no scope is set).</summary>
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -112,6 +116,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             audit.HasQueryFilter(a => ScopeOrgId == null
                 || OrgAncestries.Any(x => x.AncestorId == ScopeOrgId && x.DescendantId == a.TargetOrgId));
         });
+
+        // The embedded OpenID Connect provider's applications, authorizations, scopes and tokens (Identity/).
+        modelBuilder.UseOpenIddict();
 
         // Feature folders configure their own entities (IEntityTypeConfiguration<T> classes beside them).
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);

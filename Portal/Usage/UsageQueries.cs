@@ -138,9 +138,11 @@ public sealed class UsageQueries(AccessService access, IDbContextFactory<PortalD
     public async Task<IReadOnlyList<TopConsumer>> GetTopConsumersAsync(string orgId, DateTime from, DateTime to, CancellationToken ct)
     {
         var current = await GetSummaryAsync(orgId, from, to, ct);
-        var length = to - from;
-        var previousFrom = from.Day == 1 && length.TotalDays >= 28 ? from.AddMonths(-1) : from - length;
-        var previous = await GetSummaryAsync(orgId, previousFrom, from, ct);
+        // A period still running is compared with the same stretch of the period before (month to date vs. the same days).
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = now < to ? now : to;
+        var previousFrom = from.Day == 1 && (to - from).TotalDays >= 28 ? from.AddMonths(-1) : from - (to - from);
+        var previous = await GetSummaryAsync(orgId, previousFrom, previousFrom + (cutoff - from), ct);
         var previousTotals = previous.Children.ToDictionary(c => c.OrgId, c => c.Total);
         var total = Math.Max(1, current.Children.Sum(c => c.Total));
         return current.Children

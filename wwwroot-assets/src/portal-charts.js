@@ -17,7 +17,7 @@ function withClickHandler(options, dotnet) {
   if (!dotnet) return options;
   options.chart = options.chart ?? {};
   options.chart.events = options.chart.events ?? {};
-  const report = (index) => { if (index >= 0) dotnet.invokeMethodAsync("OnPointSelected", index); };
+  const report = (index) => { if (index >= 0) dotnet.invokeMethodAsync("OnPointSelectedAsync", index); };
   options.chart.events.dataPointSelection = (_e, _ctx, cfg) => report(cfg.dataPointIndex);
   options.chart.events.legendClick = (_ctx, seriesIndex) => { report(seriesIndex); return false; };
   return options;
