@@ -8,7 +8,8 @@ namespace Portal;
 /// </summary>
 public static class ApiPaths
 {
-    private static readonly string[] Prefixes = ["/api", "/org", "/secrets", "/usage", "/decision", "/openapi"];
+    // Not "/usage": that is the usage dashboard page; the usage API lives under /api.
+    private static readonly string[] Prefixes = ["/api", "/org", "/secrets", "/decision", "/openapi"];
 
     public static bool IsApi(PathString path) =>
         Prefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
