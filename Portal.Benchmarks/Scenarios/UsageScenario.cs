@@ -27,6 +27,13 @@ public static class UsageScenario
         await using var smallHost = await ScenarioHost.OpenAsync(small, SuperOrgId);
         await using var largeHost = await ScenarioHost.OpenAsync(large, SuperOrgId);
 
+        foreach (var (name, host) in new[] { ("100k", smallHost), ("10M", largeHost) })
+        {
+            var single = System.Diagnostics.Stopwatch.StartNew();
+            await UsagePageAsync(host);
+            Console.WriteLine($"  first load, {name}: {single.ElapsedMilliseconds} ms");
+        }
+
         var smallPage = await Measure.TimeAsync("usage page queries, 100,000 events", () => UsagePageAsync(smallHost), runs: 15);
         var largePage = await Measure.TimeAsync("usage page queries, 10,000,000 events", () => UsagePageAsync(largeHost), runs: 15);
         Measure.Report("Usage page for 1,000 child orgs (baseline: 100,000 raw events)", smallPage, largePage);
