@@ -62,6 +62,8 @@ app.MapApiKeysApi();
 app.MapUsageApi();
 app.MapBillingApi();
 app.MapAuditApi();
+app.MapDecisionApi();
+app.MapEntitlementsApi();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();

@@ -25,7 +25,8 @@ internal static class ApiRateLimiting
                 AutoReplenishment = true,
             };
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                !ApiPaths.IsApi(context.Request.Path)
+                // The gateway's decision calls are the platform's own hot path, not a customer's traffic: not limited.
+                !ApiPaths.IsApi(context.Request.Path) || context.Request.Path.StartsWithSegments("/decision")
                     ? RateLimitPartition.GetNoLimiter("portal")
                     : RateLimitPartition.GetTokenBucketLimiter(PartitionOf(context), _ => bucket));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

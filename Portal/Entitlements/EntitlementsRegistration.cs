@@ -12,6 +12,7 @@ public static class EntitlementsRegistration
         services.TryAddSingleton<ISpendLimitGuard, NoSpendLimits>();
         services.AddSingleton<Organizations.IOrgChangeListener, DecisionCacheOnOrgChanges>();
         services.AddSingleton<EntitlementDecisionService>();
+        services.AddSingleton<KeyLookup>();
         services.AddScoped<EntitlementService>();
         services.AddHostedService<CatalogSyncAtStart>();
         return services;
