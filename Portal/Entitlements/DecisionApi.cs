@@ -10,7 +10,7 @@ using Portal.Usage;
 namespace Portal.Entitlements;
 
 /// <summary>What the platform's gateway asks before serving a call: the caller's key, the org it assumes, the item.</summary>
-public sealed record DecisionRequest(string? ApiKey, string? KeyId, string? AssumeOrg, string? Item, string? Activity, long? Credits);
+public sealed record DecisionRequest(string? ApiKey = null, string? KeyId = null, string? AssumeOrg = null, string? Item = null, string? Activity = null, long? Credits = null);
 
 /// <param name="OrgId">The org the call would act as (the key's org, or the assumed one); null when the key is unusable.</param>
 /// <param name="AtOrgId">The org the refusal comes from (an ancestor that lacks the item, a suspended org, an org at its limit).</param>

@@ -7,7 +7,7 @@ public sealed record FeatureData(
     string Key, FeatureKind Kind, string DisplayName, bool Premium, bool Enabled, bool Effective, string Reason,
     long? MonthlyCreditLimit, string? UnavailableAtOrgId, long? LimitAbove);
 
-public sealed record SetFeatureRequest(bool? Enabled, long? MonthlyCreditLimit, bool? ClearMonthlyCreditLimit);
+public sealed record SetFeatureRequest(bool? Enabled = null, long? MonthlyCreditLimit = null, bool? ClearMonthlyCreditLimit = null);
 
 public static class EntitlementsApi
 {

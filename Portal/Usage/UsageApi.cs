@@ -4,7 +4,7 @@ using Portal.ApiKeys;
 
 namespace Portal.Usage;
 
-public sealed record UsageBatchRequest(IReadOnlyList<UsageEventInput>? Events);
+public sealed record UsageBatchRequest(IReadOnlyList<UsageEventInput>? Events = null);
 
 public sealed record UsageEventResultData(int Index, string? EventId, string Status, string? Code, string? Reason);
 
