@@ -11,7 +11,8 @@ if (args is ["scenario", var name, ..])
     {
         "tree" => TreeScenario.RunAsync(),
         "usage" => UsageScenario.RunAsync(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Known: tree, usage."),
+        "decision" => DecisionScenario.RunAsync(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Known: tree, usage, decision."),
     });
     return;
 }
