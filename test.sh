@@ -83,12 +83,14 @@ sqlite_started=$SECONDS
 ) || status=1
 sqlite_seconds=$((SECONDS - sqlite_started))
 
-# Part 2: PostgreSQL (the data tests again, and the multi-instance and readiness browser tests).
+# Part 2: PostgreSQL (the data and API tests again, and the multi-instance and readiness browser tests).
 postgres_seconds=0
 if [ -z "${PORTAL_TEST_SKIP_POSTGRES:-}" ]; then
   postgres_started=$SECONDS
   if [ -z "${PORTAL_TEST_POSTGRES:-}" ]; then start_postgres; fi
-  run_tests postgres Portal.Tests --filter "Database=Postgres|FullyQualifiedName~Postgres"
+  # Data tests marked for both databases, PostgreSQL-only tests, and the REST API tests with their host on PostgreSQL.
+  PORTAL_TEST_API_PROVIDER=Postgres run_tests postgres Portal.Tests \
+    --filter "Database=Postgres|FullyQualifiedName~Postgres|FullyQualifiedName~Portal.Tests.Api"
   run_tests postgres Portal.E2E --filter "FullyQualifiedName~Portal.E2E.Operations"
   postgres_seconds=$((SECONDS - postgres_started))
 fi

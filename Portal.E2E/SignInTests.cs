@@ -142,7 +142,7 @@ public sealed class SignInTests(BrowserFixture browser)
     [Theory]
     [InlineData("/api/orgs")]
     [InlineData("/org/anything")]
-    [InlineData("/usage")]
+    [InlineData("/secrets")]
     public async Task API_paths_without_credentials_answer_401_with_a_problem_body_instead_of_redirecting(string path)
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(browser.App.BaseUrl) };

@@ -26,10 +26,11 @@ public sealed class UsageTests(BrowserFixture browser)
         // The donut's centre label is drawn by ApexCharts from the series it was given.
         await Assertions.Expect(usage.PeriodDonut.Locator(".apexcharts-datalabels-group").First).ToContainTextAsync(total.ToString(CultureInfo.InvariantCulture));
 
-        // A click on a slice or a legend entry of the donut opens that child.
-        await usage.ChildDonut(beaconId).Locator(".apexcharts-legend-series").First.ClickAsync();
+        // A click on the child's donut opens that child.
+        await Assertions.Expect(UsagePage.DrawnChart(usage.ChildDonut(beaconId))).ToBeVisibleAsync();
+        await usage.ChildDonut(beaconId).Locator("path.apexcharts-pie-area").First.ClickAsync(new() { Force = true });
 
-        await portal.Page.WaitForURLAsync($"**/orgs/{beaconId}?tab=usage");
+        await Assertions.Expect(portal.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/orgs/{beaconId}\\?tab=usage$"));
         await Assertions.Expect(portal.Page.GetByTestId("org-name")).ToHaveTextAsync("Beacon Podcasts");
         await Assertions.Expect(UsagePage.DrawnChart(usage.PeriodDonut)).ToBeVisibleAsync();
         Assert.Empty(portal.ConsoleErrors);

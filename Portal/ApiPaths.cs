@@ -8,7 +8,8 @@ namespace Portal;
 /// </summary>
 public static class ApiPaths
 {
-    private static readonly string[] Prefixes = ["/api", "/org", "/secrets", "/usage", "/decision"];
+    // "/usage" itself is the usage dashboard page; only its "/usage/events" ingestion path is API.
+    private static readonly string[] Prefixes = ["/api", "/org", "/secrets", "/decision", "/openapi", "/usage/events"];
 
     public static bool IsApi(PathString path) =>
         Prefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
@@ -38,6 +39,7 @@ public static class ApiPaths
         });
     }
 
+    /// <summary>The same problem body as every other API error (with its stable code and message).</summary>
     public static Task WriteProblemAsync(HttpContext context, int statusCode, string? detail = null) =>
-        Results.Problem(statusCode: statusCode, detail: detail).ExecuteAsync(context);
+        Api.ApiProblems.ForStatus(statusCode, detail).ExecuteAsync(context);
 }

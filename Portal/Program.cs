@@ -2,6 +2,9 @@ using MudBlazor.Services;
 using Portal;
 using Portal.Access;
 using Portal.Billing;
+using Portal.Api;
+using Portal.ApiKeys;
+using Portal.Audit;
 using Portal.Components;
 using Portal.Data;
 using Portal.Entitlements;
@@ -28,6 +31,8 @@ builder.Services.AddPortalMembers(builder.Configuration);
 builder.Services.AddPortalUsage(builder.Configuration);
 builder.Services.AddPortalBilling(builder.Configuration);
 builder.Services.AddPortalEntitlements(builder.Configuration);
+builder.Services.AddPortalApi(builder.Configuration);
+builder.Services.AddPortalApiKeys(builder.Configuration);
 
 var app = builder.Build();
 
@@ -46,6 +51,8 @@ if (!app.Environment.IsDevelopment())
 
 app.UsePortalStatusCodePages();
 app.UseAuthentication();
+// API paths: the API key as caller, problem+json for exceptions, rate limits, x-assume-org.
+app.UsePortalApi();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -53,6 +60,14 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapPortalHealth();
 app.MapPortalIdentity();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapApiReference();
+app.MapOrganizationsApi();
+app.MapApiKeysApi();
+app.MapUsageApi();
+app.MapBillingApi();
+app.MapAuditApi();
+app.MapDecisionApi();
+app.MapEntitlementsApi();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();

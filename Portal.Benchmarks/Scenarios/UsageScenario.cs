@@ -39,6 +39,13 @@ public static class UsageScenario
         await using var smallHost = await ScenarioHost.OpenAsync(small, SuperOrgId);
         await using var largeHost = await ScenarioHost.OpenAsync(large, SuperOrgId);
 
+        foreach (var (name, host) in new[] { ("100k", smallHost), ("10M", largeHost) })
+        {
+            var single = Stopwatch.StartNew();
+            await UsagePageAsync(host);
+            Console.WriteLine($"  {database}: first load, {name}: {single.ElapsedMilliseconds} ms");
+        }
+
         var smallPage = await Measure.TimeAsync($"{database}: usage page queries, 100,000 events", () => UsagePageAsync(smallHost), runs: 15);
         var largePage = await Measure.TimeAsync($"{database}: usage page queries, 10,000,000 events", () => UsagePageAsync(largeHost), runs: 15);
         Measure.Report($"{database}: usage page for 1,000 child orgs (baseline: 100,000 raw events)", smallPage, largePage);

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Access;
+using Portal.ApiKeys;
 using Portal.Data;
 using Portal.E2E.Pages;
 using Portal.Entitlements;
@@ -77,6 +79,39 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task A_key_revoked_through_instance_A_is_refused_by_instance_B_within_a_second()
+    {
+        var superOrgId = DemoSeed.OrgId(DemoSeed.SuperOrgName);
+        IssuedApiKey issued;
+        await using (var scope = AsOwnerOn(A))
+        {
+            issued = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(
+                superOrgId, "two instances", [ApiKeyScopes.OrgRead], null, CancellationToken.None);
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(B.BaseUrl) };
+        // B authenticates the key once and keeps it in its cache.
+        Assert.Equal(HttpStatusCode.OK, await GetOrgAsync(http, issued.Secret));
+        Assert.Equal(HttpStatusCode.OK, await GetOrgAsync(http, issued.Secret));
+
+        await using (var scope = AsOwnerOn(A))
+        {
+            await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(superOrgId, issued.Key.Id, CancellationToken.None);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var status = await GetOrgAsync(http, issued.Secret);
+        while (status == HttpStatusCode.OK && watch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20);
+            status = await GetOrgAsync(http, issued.Secret);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"instance B refused the key after {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [PostgresFact]
     public async Task Usage_ingested_through_instance_A_reaches_the_monthly_counter_of_instance_B_within_a_second()
     {
         var superOrgId = DemoSeed.OrgId(DemoSeed.SuperOrgName);
@@ -112,10 +147,8 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         // B now holds Dune Radio's snapshot in memory.
         Assert.True((await decisionsOnB.DecideAsync(duneId, "voice:aria", CancellationToken.None)).Allowed);
 
-        await using (var scope = A.Services.CreateAsyncScope())
+        await using (var scope = AsOwnerOn(A))
         {
-            var ada = DemoSeed.Owner;
-            scope.ServiceProvider.GetRequiredService<TenantContext>().SetUser(ada.Id, ada.DisplayName, DemoSeed.OrgId(ada.OrgName));
             await scope.ServiceProvider.GetRequiredService<OrganizationService>().SuspendAsync(duneId, CancellationToken.None);
         }
 
@@ -129,6 +162,22 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
 
         Assert.Equal(DecisionReason.OrgSuspended, decision.Reason);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"instance B refused after {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    private static AsyncServiceScope AsOwnerOn(PortalApp instance)
+    {
+        var scope = instance.Services.CreateAsyncScope();
+        var ada = DemoSeed.Owner;
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetUser(ada.Id, ada.DisplayName, DemoSeed.OrgId(ada.OrgName));
+        return scope;
+    }
+
+    private static async Task<HttpStatusCode> GetOrgAsync(HttpClient http, string secret)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/org");
+        request.Headers.Add("x-api-key", secret);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     public async Task DisposeAsync()

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Access;
 using Portal.Billing;
+using Portal.ApiKeys;
 using Portal.Data;
 using Portal.Members;
 using Portal.Entitlements;
@@ -31,6 +32,7 @@ public static class PortalServices
         services.AddPortalBilling(configuration);
         services.AddScoped<Portal.Identity.AccountService>();
         services.AddPortalEntitlements(configuration);
+        services.AddPortalApiKeys(configuration);
         services.AddScoped<ICallerResolver, AnonymousResolver>();
         return services;
     }

@@ -20,6 +20,7 @@ public static class DatabaseStartup
         {
             await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
             await DemoSeed.SeedAsync(db, app.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
+            await ApiKeys.DemoApiKey.SeedAsync(app, db, CancellationToken.None);
         }
     }
 

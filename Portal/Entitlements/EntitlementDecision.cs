@@ -12,6 +12,7 @@ public enum DecisionReason
     FeatureOffAtAncestor,
     ItemLimitReached,
     SpendLimitReached,
+    NotADescendant,
 }
 
 /// <param name="Allowed">May the org use the item now.</param>
@@ -39,6 +40,7 @@ public static class DecisionReasons
         DecisionReason.FeatureOffAtAncestor => "feature_off_at_ancestor",
         DecisionReason.ItemLimitReached => "item_limit_reached",
         DecisionReason.SpendLimitReached => "spend_limit_reached",
+        DecisionReason.NotADescendant => "not_a_descendant",
         _ => "unknown",
     };
 }

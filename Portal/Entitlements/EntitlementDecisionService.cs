@@ -77,6 +77,51 @@ public sealed class EntitlementDecisionService
         return LoadAndDecideAsync(orgId, itemKey, ct);
     }
 
+    /// <summary>
+    /// The decision for <paramref name="orgId"/> acted on by a caller from <paramref name="callerOrgId"/>: refused as
+    /// not a descendant unless the caller's org is the org itself or one of its ancestors (from the cached chain).
+    /// </summary>
+    public ValueTask<EntitlementDecision> DecideWithinAsync(string callerOrgId, string orgId, string itemKey, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(orgId))
+        {
+            return ValueTask.FromResult(EntitlementDecision.No(DecisionReason.UnknownOrg));
+        }
+
+        var currentCatalog = Volatile.Read(ref catalog);
+        if (currentCatalog is not null && snapshots.TryGetValue(orgId, out var snapshot) && ReferenceEquals(snapshot.Catalog, currentCatalog))
+        {
+            return Array.IndexOf(snapshot.Chain, callerOrgId) >= 0
+                ? Decide(snapshot, itemKey, ct)
+                : ValueTask.FromResult(EntitlementDecision.No(DecisionReason.NotADescendant));
+        }
+
+        return LoadAndDecideWithinAsync(callerOrgId, orgId, itemKey, ct);
+    }
+
+    private async ValueTask<EntitlementDecision> LoadAndDecideWithinAsync(string callerOrgId, string orgId, string itemKey, CancellationToken ct)
+    {
+        var decision = await LoadAndDecideAsync(orgId, itemKey, ct);
+        if (decision.Reason == DecisionReason.UnknownOrg)
+        {
+            // Unknown and foreign orgs answer alike.
+            return EntitlementDecision.No(DecisionReason.NotADescendant);
+        }
+
+        return snapshots.TryGetValue(orgId, out var snapshot) && Array.IndexOf(snapshot.Chain, callerOrgId) < 0
+            ? EntitlementDecision.No(DecisionReason.NotADescendant)
+            : snapshot is null ? await LoadChainCheckAsync(callerOrgId, orgId, decision, ct) : decision;
+    }
+
+    /// <summary>The snapshot was dropped by a concurrent invalidation: check the ancestry in the database once.</summary>
+    private async Task<EntitlementDecision> LoadChainCheckAsync(string callerOrgId, string orgId, EntitlementDecision decision, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.OrgAncestries.AnyAsync(a => a.AncestorId == callerOrgId && a.DescendantId == orgId, ct)
+            ? decision
+            : EntitlementDecision.No(DecisionReason.NotADescendant);
+    }
+
     /// <summary>The org's own status or allocation changed in a way that cannot affect its descendants (every instance).</summary>
     public void Invalidate(string orgId) => bus.Publish(InvalidationTopic, [OrgKey + orgId]);
 

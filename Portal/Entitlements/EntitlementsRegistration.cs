@@ -13,6 +13,7 @@ public static class EntitlementsRegistration
         services.AddSingleton<Organizations.IOrgChangeListener, DecisionCacheOnOrgChanges>();
         services.TryAddSingleton<Operations.ICacheInvalidationBus, Operations.InProcessCacheInvalidationBus>();
         services.AddSingleton<EntitlementDecisionService>();
+        services.AddSingleton<KeyLookup>();
         services.AddScoped<EntitlementService>();
         services.AddHostedService<CatalogSyncAtStart>();
         return services;

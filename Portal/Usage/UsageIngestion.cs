@@ -8,7 +8,7 @@ using Portal.Organizations;
 
 namespace Portal.Usage;
 
-public sealed record UsageEventInput(string? OrgId, string? Activity, decimal? Credits, DateTime? OccurredAt, string? EventId);
+public sealed record UsageEventInput(string? OrgId = null, string? Activity = null, decimal? Credits = null, DateTime? OccurredAt = null, string? EventId = null);
 
 public enum UsageEventOutcome
 {
