@@ -19,6 +19,7 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
     private const int MaxPayloadBytes = 7000;
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SendOnStopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string instanceId = Guid.NewGuid().ToString("N");
     private readonly Channel<string> outbox = System.Threading.Channels.Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -41,16 +42,21 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         outbox.Writer.TryComplete();
-        // Announcements already queued still go out; then the listener stops.
+        // Announcements already queued still go out (unless the database stays away); then the listener stops.
         if (sender is not null)
         {
-            await sender.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(SendOnStopTimeout);
+            await sender.WaitAsync(bounded.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await stopping.CancelAsync();
-        if (listener is not null)
+        foreach (var task in new[] { sender, listener })
         {
-            await listener.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (task is not null)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
