@@ -26,7 +26,7 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? listener;
-    private int disposed;
+    private int stopped;
     private Task? sender;
 
     /// <summary>Completes once this instance listens (tests wait for it before publishing elsewhere).</summary>
@@ -39,8 +39,14 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
         return Task.CompletedTask;
     }
 
+    // Called by the host and again when the container disposes this (in either order): the first call stops it.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return;
+        }
+
         outbox.Writer.TryComplete();
         // Announcements already queued still go out (unless the database stays away); then the listener stops.
         if (sender is not null)
@@ -60,15 +66,7 @@ public sealed class PostgresCacheInvalidationBus(NpgsqlDataSource dataSource, IL
         }
     }
 
-    // The container may dispose this more than once (it is registered under several service types).
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref disposed, 1) == 0)
-        {
-            await StopAsync(CancellationToken.None);
-            stopping.Dispose();
-        }
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     protected override void Announce(string topic, IReadOnlyCollection<string> keys)
     {
