@@ -27,6 +27,7 @@ public sealed class TestDatabase : IDbContextFactory<PortalDbContext>, IDisposab
     private static readonly Lazy<string> SqliteTemplate = new(CreateSqliteTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly string name;
+    private int disposed;
 
     public TestDatabase()
         : this(Current.Value ?? TestProvider.Sqlite)
@@ -79,8 +80,14 @@ public sealed class TestDatabase : IDbContextFactory<PortalDbContext>, IDisposab
         return await command.ExecuteNonQueryAsync();
     }
 
+    // Hosts may dispose twice (Dispose and DisposeAsync): a database handed back twice would go to two tests at once.
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (Provider == TestProvider.Sqlite)
         {
             SqliteConnection.ClearAllPools();
@@ -117,6 +124,11 @@ internal static class PostgresTestDatabases
 {
     private static readonly Lazy<Template> Migrated = new(CreateTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly ConcurrentBag<string> Free = [];
+    private const byte InUse = 0;
+    private const byte Resetting = 1;
+    private const byte IsFree = 2;
+
+    // Every database of this run and its state; a database handed back twice is reset once.
     private static readonly ConcurrentDictionary<string, byte> All = new();
     private static int exitHooked;
 
@@ -125,20 +137,27 @@ internal static class PostgresTestDatabases
         var template = Migrated.Value;
         if (Free.TryTake(out var name))
         {
+            All[name] = InUse;
             return name;
         }
 
         name = $"portal_test_{Guid.NewGuid():N}";
         AdminCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template.Name}\"");
-        All[name] = 0;
+        All[name] = InUse;
         return name;
     }
 
     public static void Return(string name)
     {
+        if (!All.TryUpdate(name, Resetting, InUse))
+        {
+            return;
+        }
+
         try
         {
             Reset(name);
+            All[name] = IsFree;
             Free.Add(name);
         }
 #pragma warning disable CA1031 // Whatever went wrong, the next test gets a fresh clone instead.
@@ -188,7 +207,7 @@ internal static class PostgresTestDatabases
     {
         var name = $"portal_template_{Guid.NewGuid():N}";
         AdminCommand($"CREATE DATABASE \"{name}\"");
-        All[name] = 0;
+        All[name] = InUse;
         if (Interlocked.Exchange(ref exitHooked, 1) == 0)
         {
             AppDomain.CurrentDomain.ProcessExit += (_, _) => DropAll();
