@@ -84,7 +84,7 @@ public static class DecisionScenario
 
     private sealed record LoadResult(double PerSecond, double P50, double P95, double P99);
 
-    private sealed class BenchmarkHost(string databasePath) : WebApplicationFactory<Portal.Organizations.OrganizationService>
+    internal sealed class BenchmarkHost(string databasePath) : WebApplicationFactory<Portal.Organizations.OrganizationService>
     {
         public static string FixedResponse { get; set; } = "{}";
 
@@ -94,6 +94,14 @@ public static class DecisionScenario
         {
             UseKestrel(new Uri(BaseUrl).Port);
             StartServer();
+        }
+
+        public string DatabasePath => databasePath;
+
+        public async Task<string> KeyAsync(string orgId, params string[] scopes)
+        {
+            await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            return await AddKeyAsync(db, orgId, scopes);
         }
 
         public async Task<(string Gateway, string Caller, string Assumed)> KeysAsync()
