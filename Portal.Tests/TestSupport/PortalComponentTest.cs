@@ -14,6 +14,10 @@ namespace Portal.Tests.TestSupport;
 /// </summary>
 public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
 {
+    // bUnit waits one second by default; on a 2-core CI machine a first PostgreSQL round trip under load can take
+    // longer, and a wait that times out before the service answers is a false failure, not a finding.
+    static PortalComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     protected PortalComponentTest(string email = "ada@acme.test")
     {
         Database = new TestDatabase();
