@@ -117,6 +117,40 @@ public sealed class UsageIngestionTests : IDisposable
     }
 
     [DataFact]
+    public async Task An_org_closed_after_it_reported_usage_takes_no_more()
+    {
+        var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Member("ann", "acme", BuiltInRoles.OwnerId);
+        await using var provider = Services();
+
+        Assert.Equal(1, (await IngestAsync(provider, tree.Id("acme"), Event(tree.Id("beta"), "before"))).Accepted);
+        await using (var admin = provider.As(tree.UserId("ann"), tree.Id("acme")))
+        {
+            await admin.ServiceProvider.GetRequiredService<OrganizationService>().CloseAsync(tree.Id("beta"), CancellationToken.None);
+        }
+
+        var after = await IngestAsync(provider, tree.Id("acme"), Event(tree.Id("beta"), "after"));
+        Assert.Equal("org_closed", Assert.Single(after.Events).Code);
+    }
+
+    [DataFact]
+    public async Task An_org_moved_out_of_a_keys_subtree_is_refused_to_that_key_on_the_next_batch()
+    {
+        var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme").Child("gamma", "acme").Child("delta", "beta")
+            .Member("ann", "acme", BuiltInRoles.OwnerId);
+        await using var provider = Services(maxDepth: 2);
+
+        Assert.Equal(1, (await IngestAsync(provider, tree.Id("beta"), Event(tree.Id("delta"), "before"))).Accepted);
+        await using (var admin = provider.As(tree.UserId("ann"), tree.Id("acme")))
+        {
+            await admin.ServiceProvider.GetRequiredService<OrganizationService>().MoveAsync(tree.Id("delta"), tree.Id("gamma"), CancellationToken.None);
+        }
+
+        var after = await IngestAsync(provider, tree.Id("beta"), Event(tree.Id("delta"), "after"));
+        Assert.Equal("org_not_found", Assert.Single(after.Events).Code);
+        Assert.Equal(1, (await IngestAsync(provider, tree.Id("gamma"), Event(tree.Id("delta"), "after"))).Accepted);
+    }
+
+    [DataFact]
     public async Task Parallel_overlapping_batches_lose_nothing_and_count_nothing_twice()
     {
         var tree = Tree.In(database).SuperOrg("acme").Child("beta", "acme");
@@ -165,9 +199,15 @@ public sealed class UsageIngestionTests : IDisposable
         }, iter: 30, threads: 1);
     }
 
-    private ServiceProvider Services(TestDatabase? db = null)
+    private static async Task<UsageBatchResult> IngestAsync(ServiceProvider provider, string keyOrgId, params UsageEventInput[] batch)
     {
-        var services = new ServiceCollection().AddPortalForTests(db ?? database);
+        await using var scope = provider.AsApiKey(keyOrgId);
+        return await scope.ServiceProvider.GetRequiredService<UsageIngestion>().IngestAsync(batch, CancellationToken.None);
+    }
+
+    private ServiceProvider Services(TestDatabase? db = null, int maxDepth = 1)
+    {
+        var services = new ServiceCollection().AddPortalForTests(db ?? database, maxDepth);
         services.AddSingleton<TimeProvider>(new FixedClock(Now));
         return services.BuildServiceProvider();
     }

@@ -75,34 +75,46 @@ public sealed class SpendAlertMonitor(
 {
     public const string WebhookClient = "spend-alerts";
 
-    public async Task CheckAsync(IReadOnlyCollection<string> orgIdsWithNewUsage, CancellationToken ct)
-    {
-        if (orgIdsWithNewUsage.Count == 0)
-        {
-            return;
-        }
+    // Alerts are never deleted: a threshold once recorded for a period needs no further look at the database.
+    private readonly ConcurrentDictionary<(string OrgId, DateTime Period, int Threshold), bool> recorded = new();
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ids = orgIdsWithNewUsage.ToList();
-        var chain = await db.OrgAncestries.Where(a => ids.Contains(a.DescendantId)).Select(a => a.AncestorId).Distinct().ToListAsync(ct);
+    /// <param name="orgIdsWithChangedTotals">The orgs with new usage and all their ancestors (whose totals include it).</param>
+    public async Task CheckAsync(IReadOnlyCollection<string> orgIdsWithChangedTotals, CancellationToken ct)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var period = BillingService.MonthOf(now);
-        foreach (var orgId in chain)
+        PortalDbContext? db = null;
+        try
         {
-            if (await limits.GetAsync(orgId, ct) is not { } limit)
+            foreach (var orgId in orgIdsWithChangedTotals)
             {
-                continue;
-            }
-
-            var used = await counter.GetAsync(orgId, null, ct);
-            foreach (var threshold in options.Value.AlertThresholds.Order())
-            {
-                if (used * 100 < (long)threshold * limit.MonthlyCredits)
+                if (await limits.GetAsync(orgId, ct) is not { } limit)
                 {
-                    break;
+                    continue;
                 }
 
-                await RecordAsync(db, orgId, period, threshold, used, limit.MonthlyCredits, now, ct);
+                var used = await counter.GetAsync(orgId, null, ct);
+                foreach (var threshold in options.Value.AlertThresholds.Order())
+                {
+                    if (used * 100 < (long)threshold * limit.MonthlyCredits)
+                    {
+                        break;
+                    }
+
+                    if (!recorded.ContainsKey((orgId, period, threshold)))
+                    {
+                        db ??= await dbFactory.CreateDbContextAsync(ct);
+                        await RecordAsync(db, orgId, period, threshold, used, limit.MonthlyCredits, now, ct);
+                        recorded.TryAdd((orgId, period, threshold), true);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (db is not null)
+            {
+                await db.DisposeAsync();
             }
         }
     }

@@ -11,6 +11,8 @@ public static class OrganizationsRegistration
         services.TryAddSingleton<ICacheInvalidationBus, InProcessCacheInvalidationBus>();
         services.AddSingleton<OrgChanges>();
         services.AddHostedService(sp => sp.GetRequiredService<OrgChanges>());
+        services.AddSingleton<OrgChainCache>();
+        services.AddSingleton<IOrgChangeListener>(sp => sp.GetRequiredService<OrgChainCache>());
         services.AddScoped<OrganizationService>();
         services.AddScoped<Pages.OrgActions>();
         return services;

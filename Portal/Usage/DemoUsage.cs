@@ -60,7 +60,7 @@ public static class DemoUsage
                             continue;
                         }
 
-                        stored.Add(new NewUsageEvent(org.Id, $"demo-{day:yyyyMMdd}-{activity}-{e}", activity, part, at, at.AddSeconds(2), null, null));
+                        stored.Add(new NewUsageEvent(org.Id, $"demo-{day:yyyyMMdd}-{activity}-{e}", activity, part, at));
                     }
                 }
             }
@@ -72,9 +72,9 @@ public static class DemoUsage
         {
             var at = now.AddMinutes(-3) > monthStart ? now.AddMinutes(-3) : monthStart;
             var activity = Profiles[org.Name].Mix.OrderByDescending(m => m.Value).First().Key;
-            stored.Add(new NewUsageEvent(org.Id, $"demo-latest-{now:yyyyMMddHHmm}", activity, 25, at, now, null, null));
+            stored.Add(new NewUsageEvent(org.Id, $"demo-latest-{now:yyyyMMddHHmm}", activity, 25, at));
         }
 
-        await UsageEventWriter.For(db).WriteAsync(db, stored, ct);
+        await UsageEventWriter.For(db).WriteAsync(db, new UsageBatchOrigin(now, null, null), stored, ct);
     }
 }

@@ -54,22 +54,7 @@ public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader
         return totals.TryGetValue(key, out var cached) ? ValueTask.FromResult(cached) : new ValueTask<long>(LoadAsync(key, now, ct));
     }
 
-    /// <summary>Forgets the totals that the given (just committed) usage changes: its org's and every ancestor's.</summary>
-    public async Task RecordAsync(IReadOnlyCollection<(string OrgId, string Activity, DateTime OccurredAt, long Credits)> accepted, CancellationToken ct)
-    {
-        if (accepted.Count == 0)
-        {
-            return;
-        }
-
-        Interlocked.Increment(ref generation);
-
-        var orgIds = accepted.Select(a => a.OrgId).Distinct().ToList();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var affected = await db.OrgAncestries.Where(a => orgIds.Contains(a.DescendantId)).Select(a => a.AncestorId).Distinct().ToListAsync(ct);
-        ForgetOrgs(affected);
-    }
-
+    /// <summary>Forgets these orgs' totals on every instance: call it after committing usage for them (or their descendants).</summary>
     public void ForgetOrgs(IEnumerable<string> orgIds)
     {
         var list = orgIds.Distinct(StringComparer.Ordinal).ToList();

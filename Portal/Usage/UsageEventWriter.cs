@@ -1,4 +1,8 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,11 +11,13 @@ using Portal.Data;
 namespace Portal.Usage;
 
 /// <summary>A validated usage event, ready to store.</summary>
-public readonly record struct NewUsageEvent(
-    string OrgId, string EventId, string Activity, long Credits, DateTime OccurredAt, DateTime ReceivedAt, string? ApiKeyId, string? AssumedOrgId)
+public readonly record struct NewUsageEvent(string OrgId, string EventId, string Activity, long Credits, DateTime OccurredAt)
 {
     public DateTime Day => DateTime.SpecifyKind(OccurredAt.Date, DateTimeKind.Utc);
 }
+
+/// <summary>Where a batch came from: stored with each of its events.</summary>
+public readonly record struct UsageBatchOrigin(DateTime ReceivedAt, string? ApiKeyId, string? AssumedOrgId);
 
 /// <summary>
 /// Stores events duplicate-safely (insert-or-ignore on (org, event id)) and adds exactly the events it stored to the
@@ -25,7 +31,7 @@ public abstract class UsageEventWriter
     public static UsageEventWriter For(PortalDbContext db) => db.Database.IsNpgsql() ? Postgres : Sqlite;
 
     /// <summary>Per event, true when it was stored, false when it was a duplicate (of an earlier one, stored or in this list).</summary>
-    public async Task<bool[]> WriteAsync(PortalDbContext db, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
+    public async Task<bool[]> WriteAsync(PortalDbContext db, UsageBatchOrigin origin, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
     {
         if (events.Count == 0)
         {
@@ -37,7 +43,7 @@ public abstract class UsageEventWriter
         {
             var connection = db.Database.GetDbConnection();
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            var stored = await WriteAsync(connection, transaction, events, ct);
+            var stored = await WriteAsync(connection, transaction, origin, events, ct);
             await transaction.CommitAsync(ct);
             return stored;
         }
@@ -47,7 +53,7 @@ public abstract class UsageEventWriter
         }
     }
 
-    protected abstract Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewUsageEvent> events, CancellationToken ct);
+    protected abstract Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, UsageBatchOrigin origin, IReadOnlyList<NewUsageEvent> events, CancellationToken ct);
 
     protected static IEnumerable<(string OrgId, string Activity, DateTime Day, long Credits, long Events)> RollUp(IEnumerable<NewUsageEvent> stored) =>
         stored.GroupBy(e => (e.OrgId, e.Activity, e.Day))
@@ -70,55 +76,115 @@ public abstract class UsageEventWriter
     }
 
     protected static void Set(DbCommand command, int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
+
+    protected static DateTime Utc(DateTime value) =>
+        value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value.ToUniversalTime(), DateTimeKind.Utc);
 }
 
-/// <summary>SQLite: one prepared INSERT ... ON CONFLICT DO NOTHING per event, inside one write transaction.</summary>
+/// <summary>
+/// SQLite: the batch goes in as one JSON array, and one statement inserts what is new from json_each (ON CONFLICT DO
+/// NOTHING) and returns it; a second statement adds the stored rows' roll-up groups the same way. Two statements per
+/// batch instead of one per event: SQLite's own loop is several times cheaper than a command per row.
+/// </summary>
 internal sealed class SqliteUsageEventWriter : UsageEventWriter
 {
-    protected override async Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
+    // WHERE true: without it SQLite would read ON CONFLICT as the join constraint of the SELECT.
+    private const string InsertNew =
+        """
+        INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId")
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, @received, @key, @assumed
+        FROM json_each(@events) WHERE true
+        ON CONFLICT ("OrgId", "EventId") DO NOTHING
+        RETURNING "OrgId", "EventId"
+        """;
+
+    private const string AddToRollups =
+        """
+        INSERT INTO "UsageRollups" ("OrgId", "Activity", "Day", "Credits", "Events")
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+        FROM json_each(@groups) WHERE true
+        ON CONFLICT ("OrgId", "Activity", "Day") DO UPDATE SET
+            "Credits" = "UsageRollups"."Credits" + excluded."Credits",
+            "Events" = "UsageRollups"."Events" + excluded."Events"
+        """;
+
+    protected override async Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, UsageBatchOrigin origin, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
     {
-        await using var insert = Prepare(connection, transaction,
-            """
-            INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId")
-            VALUES (@org, @event, @activity, @credits, @occurred, @received, @key, @assumed)
-            ON CONFLICT ("OrgId", "EventId") DO NOTHING
-            """,
-            "org", "event", "activity", "credits", "occurred", "received", "key", "assumed");
+        // A repeat inside the batch is a duplicate of its first occurrence: only firsts are sent, so the statement
+        // never meets its own row, and what it returns maps back to exactly one event.
+        var firsts = new Dictionary<(string OrgId, string EventId), int>(events.Count);
+        var json = new ArrayBufferWriter<byte>(events.Count * 128);
+        await using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartArray();
+            for (var i = 0; i < events.Count; i++)
+            {
+                var e = events[i];
+                if (!firsts.TryAdd((e.OrgId, e.EventId), i))
+                {
+                    continue;
+                }
+
+                writer.WriteStartArray();
+                writer.WriteStringValue(e.OrgId);
+                writer.WriteStringValue(e.EventId);
+                writer.WriteStringValue(e.Activity);
+                writer.WriteNumberValue(e.Credits);
+                WriteSqliteText(writer, e.OccurredAt);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
         var stored = new bool[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        await using (var insert = Prepare(connection, transaction, InsertNew, "events", "received", "key", "assumed"))
         {
-            var e = events[i];
-            Set(insert, 0, e.OrgId);
-            Set(insert, 1, e.EventId);
-            Set(insert, 2, e.Activity);
-            Set(insert, 3, e.Credits);
-            Set(insert, 4, e.OccurredAt);
-            Set(insert, 5, e.ReceivedAt);
-            Set(insert, 6, e.ApiKeyId);
-            Set(insert, 7, e.AssumedOrgId);
-            stored[i] = await insert.ExecuteNonQueryAsync(ct) == 1;
+            Set(insert, 0, Encoding.UTF8.GetString(json.WrittenSpan));
+            Set(insert, 1, SqliteText(origin.ReceivedAt));
+            Set(insert, 2, origin.ApiKeyId);
+            Set(insert, 3, origin.AssumedOrgId);
+            await using var reader = await insert.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                stored[firsts[(reader.GetString(0), reader.GetString(1))]] = true;
+            }
         }
 
-        await using var rollup = Prepare(connection, transaction,
-            """
-            INSERT INTO "UsageRollups" ("OrgId", "Activity", "Day", "Credits", "Events")
-            VALUES (@org, @activity, @day, @credits, @events)
-            ON CONFLICT ("OrgId", "Activity", "Day") DO UPDATE SET
-                "Credits" = "UsageRollups"."Credits" + excluded."Credits",
-                "Events" = "UsageRollups"."Events" + excluded."Events"
-            """,
-            "org", "activity", "day", "credits", "events");
-        foreach (var (orgId, activity, day, credits, count) in RollUp(events.Where((_, i) => stored[i])))
+        json.Clear();
+        await using (var writer = new Utf8JsonWriter(json))
         {
-            Set(rollup, 0, orgId);
-            Set(rollup, 1, activity);
-            Set(rollup, 2, day);
-            Set(rollup, 3, credits);
-            Set(rollup, 4, count);
-            await rollup.ExecuteNonQueryAsync(ct);
+            writer.WriteStartArray();
+            foreach (var (orgId, activity, day, credits, count) in RollUp(events.Where((_, i) => stored[i])))
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(orgId);
+                writer.WriteStringValue(activity);
+                WriteSqliteText(writer, day);
+                writer.WriteNumberValue(credits);
+                writer.WriteNumberValue(count);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
         }
 
+        await using var rollup = Prepare(connection, transaction, AddToRollups, "groups");
+        Set(rollup, 0, Encoding.UTF8.GetString(json.WrittenSpan));
+        await rollup.ExecuteNonQueryAsync(ct);
         return stored;
+    }
+
+    // The text Microsoft.Data.Sqlite writes for a DateTime parameter, so keys written either way compare equal.
+    private const string SqliteDateFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    private static string SqliteText(DateTime value) => Utc(value).ToString(SqliteDateFormat, CultureInfo.InvariantCulture);
+
+    private static void WriteSqliteText(Utf8JsonWriter writer, DateTime value)
+    {
+        Span<char> text = stackalloc char[32];
+        Utc(value).TryFormat(text, out var length, SqliteDateFormat, CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..length]);
     }
 }
 
@@ -132,14 +198,13 @@ internal sealed class PostgresUsageEventWriter : UsageEventWriter
         """
         CREATE TEMP TABLE usage_staging (
             "OrgId" text NOT NULL, "EventId" text NOT NULL, "Activity" text NOT NULL, "Credits" bigint NOT NULL,
-            "OccurredAt" timestamptz NOT NULL, "ReceivedAt" timestamptz NOT NULL, "ApiKeyId" text, "AssumedOrgId" text,
-            "Day" timestamptz NOT NULL
+            "OccurredAt" timestamptz NOT NULL, "Day" timestamptz NOT NULL
         ) ON COMMIT DROP
         """;
 
     private const string Copy =
         """
-        COPY usage_staging ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId", "Day")
+        COPY usage_staging ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "Day")
         FROM STDIN (FORMAT BINARY)
         """;
 
@@ -148,7 +213,7 @@ internal sealed class PostgresUsageEventWriter : UsageEventWriter
         """
         WITH inserted AS (
             INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId")
-            SELECT "OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId", "AssumedOrgId" FROM usage_staging
+            SELECT "OrgId", "EventId", "Activity", "Credits", "OccurredAt", @received, @key, @assumed FROM usage_staging
             ON CONFLICT ("OrgId", "EventId") DO NOTHING
             RETURNING "OrgId", "EventId", "Activity", "Credits"
         ), rolled AS (
@@ -164,7 +229,7 @@ internal sealed class PostgresUsageEventWriter : UsageEventWriter
         SELECT "OrgId", "EventId" FROM inserted
         """;
 
-    protected override async Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
+    protected override async Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, UsageBatchOrigin origin, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
     {
         var npgsql = (NpgsqlConnection)connection;
         await using (var create = Prepare(connection, transaction, CreateStaging))
@@ -190,9 +255,6 @@ internal sealed class PostgresUsageEventWriter : UsageEventWriter
                 await copy.WriteAsync(e.Activity, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(e.Credits, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(Utc(e.OccurredAt), NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(Utc(e.ReceivedAt), NpgsqlDbType.TimestampTz, ct);
-                await WriteNullableAsync(copy, e.ApiKeyId, ct);
-                await WriteNullableAsync(copy, e.AssumedOrgId, ct);
                 await copy.WriteAsync(e.Day, NpgsqlDbType.TimestampTz, ct);
             }
 
@@ -200,7 +262,10 @@ internal sealed class PostgresUsageEventWriter : UsageEventWriter
         }
 
         var stored = new bool[events.Count];
-        await using var insert = Prepare(connection, transaction, InsertNewAndRollUp);
+        await using var insert = new NpgsqlCommand(InsertNewAndRollUp, npgsql, (NpgsqlTransaction)transaction);
+        insert.Parameters.Add(new NpgsqlParameter<DateTime>("received", NpgsqlDbType.TimestampTz) { TypedValue = Utc(origin.ReceivedAt) });
+        insert.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = (object?)origin.ApiKeyId ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter("assumed", NpgsqlDbType.Text) { Value = (object?)origin.AssumedOrgId ?? DBNull.Value });
         await using var reader = await insert.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -210,9 +275,4 @@ internal sealed class PostgresUsageEventWriter : UsageEventWriter
         return stored;
     }
 
-    private static DateTime Utc(DateTime value) =>
-        value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value.ToUniversalTime(), DateTimeKind.Utc);
-
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
 }

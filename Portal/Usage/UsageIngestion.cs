@@ -46,6 +46,7 @@ public sealed class UsageIngestion(
     IDbContextFactory<PortalDbContext> dbFactory,
     TimeProvider clock,
     IOptions<UsageOptions> options,
+    OrgChainCache chains,
     MonthlyUsageCounter counter,
     Billing.SpendAlertMonitor alerts,
     InFlightWork inFlight,
@@ -73,15 +74,14 @@ public sealed class UsageIngestion(
         trace?.SetTag("portal.org_id", scopeOrgId);
         trace?.SetTag("portal.usage.batch_size", batch.Count);
         var started = Stopwatch.GetTimestamp();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var orgStatuses = await ReachableOrgsAsync(db, scopeOrgId, batch, ct);
+        var orgs = await BatchOrgsAsync(scopeOrgId, batch, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var results = new UsageEventResult[batch.Count];
         var valid = new List<(int Index, UsageEventInput Input, string Activity, long Credits, DateTime OccurredAt)>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var rejection = Validate(batch[i], orgStatuses, now, out var activity, out var credits, out var occurredAt);
+            var rejection = Validate(batch[i], orgs.Statuses, now, out var activity, out var credits, out var occurredAt);
             if (rejection is { } r)
             {
                 results[i] = new UsageEventResult(i, batch[i].EventId, UsageEventOutcome.Rejected, r.Code, r.Reason);
@@ -92,33 +92,40 @@ public sealed class UsageIngestion(
             }
         }
 
-        var acceptedEvents = new List<(string OrgId, string Activity, DateTime OccurredAt, long Credits)>();
+        var orgsWithNewUsage = new HashSet<string>(StringComparer.Ordinal);
         if (valid.Count > 0)
         {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
             var assumedOrgId = tenant.IsActing ? tenant.ActingOrgId : null;
-            var events = valid.Select(v => new NewUsageEvent(v.Input.OrgId!, v.Input.EventId!.Trim(), v.Activity, v.Credits, v.OccurredAt, now,
-                tenant.ApiKeyId, assumedOrgId)).ToList();
+            var origin = new UsageBatchOrigin(now, tenant.ApiKeyId, assumedOrgId);
+            var events = valid.Select(v => new NewUsageEvent(v.Input.OrgId!, v.Input.EventId!.Trim(), v.Activity, v.Credits, v.OccurredAt)).ToList();
             bool[] stored;
             // A batch that started writing finishes, even when the app is asked to stop meanwhile.
             using (inFlight.Begin())
             {
-                stored = await UsageEventWriter.For(db).WriteAsync(db, events, CancellationToken.None);
+                stored = await UsageEventWriter.For(db).WriteAsync(db, origin, events, CancellationToken.None);
             }
 
             for (var i = 0; i < valid.Count; i++)
             {
-                var (index, input, activity, credits, occurredAt) = valid[i];
+                var (index, input, _, _, _) = valid[i];
                 if (stored[i])
                 {
-                    acceptedEvents.Add((input.OrgId!, activity, occurredAt, credits));
+                    orgsWithNewUsage.Add(input.OrgId!);
                 }
 
                 results[index] = new UsageEventResult(index, input.EventId, stored[i] ? UsageEventOutcome.Accepted : UsageEventOutcome.Duplicate);
             }
         }
 
-        await counter.RecordAsync(acceptedEvents, ct);
-        await alerts.CheckAsync(acceptedEvents.Select(e => e.OrgId).Distinct().ToList(), ct);
+        if (orgsWithNewUsage.Count > 0)
+        {
+            // New usage changes the monthly totals of its org and of every ancestor.
+            var affected = orgsWithNewUsage.SelectMany(orgId => orgs.Ancestors[orgId]).Distinct(StringComparer.Ordinal).ToList();
+            counter.ForgetOrgs(affected);
+            await alerts.CheckAsync(affected, ct);
+        }
+
         var result = new UsageBatchResult(
             results.Count(r => r.Status == UsageEventOutcome.Accepted),
             results.Count(r => r.Status == UsageEventOutcome.Duplicate),
@@ -177,33 +184,26 @@ public sealed class UsageIngestion(
         return null;
     }
 
-    /// <summary>The batch's orgs that lie in the caller's subtree, each with its effective status (closed if an ancestor is).</summary>
-    private static async Task<Dictionary<string, OrgStatus>> ReachableOrgsAsync(PortalDbContext db, string scopeOrgId, IReadOnlyList<UsageEventInput> batch, CancellationToken ct)
+    /// <summary>
+    /// The batch's orgs that lie in the caller's subtree, each with its effective status (closed if an ancestor is), and
+    /// each one's ancestors (itself included), whose monthly totals its usage changes.
+    /// </summary>
+    private async Task<BatchOrgs> BatchOrgsAsync(string scopeOrgId, IReadOnlyList<UsageEventInput> batch, CancellationToken ct)
     {
-        var ids = batch.Select(e => e.OrgId).Where(OrgIds.IsWellFormed).Distinct().Cast<string>().ToList();
-        if (ids.Count == 0)
+        var ids = batch.Select(e => e.OrgId).Where(OrgIds.IsWellFormed).Cast<string>().ToHashSet(StringComparer.Ordinal);
+        var statuses = new Dictionary<string, OrgStatus>(StringComparer.Ordinal);
+        var ancestors = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (orgId, chain) in ids.Count == 0 ? [] : await chains.GetAsync(ids, ct))
         {
-            return [];
-        }
-
-        var reachable = await db.OrgAncestries
-            .Where(a => a.AncestorId == scopeOrgId && ids.Contains(a.DescendantId))
-            .Join(db.Organizations, a => a.DescendantId, o => o.Id, (a, o) => new { o.Id, o.Status })
-            .ToDictionaryAsync(o => o.Id, o => o.Status, ct);
-        var underClosed = await db.OrgAncestries
-            .Where(a => ids.Contains(a.DescendantId) && a.Distance > 0)
-            .Join(db.Organizations, a => a.AncestorId, o => o.Id, (a, o) => new { a.DescendantId, o.Status })
-            .Where(x => x.Status == OrgStatus.Closed)
-            .Select(x => x.DescendantId)
-            .ToListAsync(ct);
-        foreach (var id in underClosed)
-        {
-            if (reachable.ContainsKey(id))
+            if (chain.IsWithin(scopeOrgId))
             {
-                reachable[id] = OrgStatus.Closed;
+                statuses[orgId] = chain.EffectiveStatus;
+                ancestors[orgId] = chain.AncestorIds;
             }
         }
 
-        return reachable;
+        return new BatchOrgs(statuses, ancestors);
     }
+
+    private sealed record BatchOrgs(Dictionary<string, OrgStatus> Statuses, Dictionary<string, IReadOnlyList<string>> Ancestors);
 }
