@@ -43,6 +43,7 @@ if (await AdminCommands.TryRunAsync(app, args))
 
 await app.PrepareDatabaseAsync();
 
+// (The gateway's POST /decision is answered before all of this when it can be: see DecisionFastPath.)
 app.UsePortalOperations();
 if (!app.Environment.IsDevelopment())
 {

@@ -65,10 +65,17 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public async Task<string> CreateKeyAsync(string orgId, params string[] scopes)
     {
         var secret = ApiKeySecrets.Generate();
+        await AddKeyAsync(Guid.NewGuid().ToString("D"), secret, orgId, scopes);
+        return secret;
+    }
+
+    /// <summary>A key with a chosen id and secret (the same key in two hosts).</summary>
+    public async Task AddKeyAsync(string id, string secret, string orgId, params string[] scopes)
+    {
         await using var db = Db();
         db.Set<ApiKey>().Add(new ApiKey
         {
-            Id = Guid.NewGuid().ToString("D"),
+            Id = id,
             OrgId = orgId,
             Name = "test key " + ApiKeySecrets.PrefixOf(secret),
             Prefix = ApiKeySecrets.PrefixOf(secret),
@@ -78,7 +85,6 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             CreatedByName = "test",
         });
         await db.SaveChangesAsync();
-        return secret;
     }
 
     public async Task<int> CountAsync<T>()

@@ -38,6 +38,35 @@ public sealed class DecisionApiTests(ApiHost host)
     }
 
     [Fact]
+    public async Task A_gateway_key_never_answers_for_a_key_outside_its_own_subtree()
+    {
+        var beaconGateway = await host.CreateKeyAsync(Beacon, ApiKeyScopes.Decision);
+        var parentKey = await host.CreateKeyAsync(ApiHost.Acme, ApiKeyScopes.OrgRead);
+        var foreignKey = await host.CreateKeyAsync(Zenith, ApiKeyScopes.OrgRead);
+        string foreignKeyId;
+        await using (var db = host.Db())
+        {
+            var hash = ApiKeySecrets.Hash(foreignKey);
+            foreignKeyId = db.Set<ApiKey>().Single(k => k.SecretHash == hash).Id;
+        }
+
+        var answers = new[]
+        {
+            await DecideAsync(beaconGateway, new { apiKey = parentKey, activity = "speech" }),
+            await DecideAsync(beaconGateway, new { apiKey = foreignKey, activity = "speech" }),
+            await DecideAsync(beaconGateway, new { keyId = foreignKeyId, activity = "speech" }),
+            await DecideAsync((await KeysAsync(ApiHost.Acme)).Gateway, new { keyId = foreignKeyId, activity = "speech" }),
+        };
+
+        Assert.All(answers, body =>
+        {
+            Assert.Equal("key_unknown", body.GetProperty("reason").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("orgId").ValueKind);
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("keyId").ValueKind);
+        });
+    }
+
+    [Fact]
     public async Task Assuming_without_the_act_as_scope_is_refused()
     {
         var (gateway, caller) = await KeysAsync(ApiHost.Acme);

@@ -9,4 +9,10 @@ public sealed class ApiOptions
 
     /// <summary>Sustained requests per minute per API key (or per client address without a valid key); also the burst size.</summary>
     public int RateLimitPerMinute { get; set; } = 600;
+
+    /// <summary>
+    /// Answers the gateway's well-formed decision requests ahead of the general pipeline (same answers, a fraction of the
+    /// cost). Off: every decision request takes the general path.
+    /// </summary>
+    public bool DecisionFastPath { get; set; } = true;
 }

@@ -60,16 +60,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var key = await keys.FindAsync(ApiKeySecrets.Hash(presented), Context.RequestAborted);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var failure = key switch
-        {
-            null => ApiKeyFailure.Invalid,
-            { RevokedAt: not null } => ApiKeyFailure.Revoked,
-            { ExpiresAt: { } expiresAt } when expiresAt <= now => ApiKeyFailure.Expired,
-            { OrgStatus: OrgStatus.Closed } => ApiKeyFailure.OrgClosed,
-            _ => (ApiKeyFailure?)null,
-        };
-        if (failure is { } refused)
+        if (Check(key, clock.GetUtcNow().UtcDateTime) is { } refused)
         {
             return Refuse(refused);
         }
@@ -86,6 +77,16 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
+    /// <summary>Why this key (found by its secret's hash, or null) may not call the API now; null when it may.</summary>
+    public static ApiKeyFailure? Check(ApiKeySnapshot? key, DateTime now) => key switch
+    {
+        null => ApiKeyFailure.Invalid,
+        { RevokedAt: not null } => ApiKeyFailure.Revoked,
+        { ExpiresAt: { } expiresAt } when expiresAt <= now => ApiKeyFailure.Expired,
+        { OrgStatus: OrgStatus.Closed } => ApiKeyFailure.OrgClosed,
+        _ => null,
+    };
+
     private AuthenticateResult Refuse(ApiKeyFailure failure)
     {
         Context.Items[FailureItem] = failure;
@@ -93,7 +94,7 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <returns>False when the headers are ambiguous (several values); <paramref name="key"/> is null when none was sent.</returns>
-    private static bool TryReadPresentedKey(IHeaderDictionary headers, out string? key)
+    public static bool TryReadPresentedKey(IHeaderDictionary headers, out string? key)
     {
         key = null;
         var apiKey = headers[ApiKeyHeader];

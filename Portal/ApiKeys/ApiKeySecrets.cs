@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -26,11 +27,23 @@ public static class ApiKeySecrets
         return prefix + "_" + RandomNumberGenerator.GetString(Base62, RandomLength);
     }
 
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    private static readonly SearchValues<char> SecretCharacters =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-");
+
+    /// <summary>Lower-case hex SHA-256 of the secret's UTF-8 bytes (every API call hashes its key: no allocations but the result).</summary>
+    public static string Hash(string secret)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(secret);
+        var utf8 = byteCount <= 512 ? stackalloc byte[byteCount] : new byte[byteCount];
+        Encoding.UTF8.GetBytes(secret, utf8);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8, digest);
+        return Convert.ToHexStringLower(digest);
+    }
 
     public static string PrefixOf(string secret) => secret[..PrefixLength];
 
     /// <summary>Cheap shape check before any lookup: length and URL-safe characters only.</summary>
     public static bool IsWellFormed(string? value) =>
-        value is { Length: >= MinLength and <= MaxLength } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+        value is { Length: >= MinLength and <= MaxLength } && !value.AsSpan().ContainsAnyExcept(SecretCharacters);
 }

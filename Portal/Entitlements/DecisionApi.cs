@@ -18,68 +18,30 @@ public sealed record DecisionResponse(bool Allowed, string Reason, string? OrgId
 
 public static class DecisionApi
 {
+    public const string Path = "/decision";
+
     public static IEndpointRouteBuilder MapDecisionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/decision", DecideAsync).RequireScope(ApiKeyScopes.Decision).WithTags("Gateway").WithName("Decide")
+        app.MapPost(Path, DecideAsync).RequireScope(ApiKeyScopes.Decision).WithTags("Gateway").WithName("Decide")
             .WithSummary("May this key (acting as this org) use this item or activity now?")
             .WithDescription("Answers allowed or not, the effective org and a machine-readable reason: allowed, key_unknown, key_revoked, " +
                 "key_expired, org_closed, assume_not_allowed, not_a_descendant, unknown_item, feature_off_here, feature_off_at_ancestor, " +
-                "org_suspended, item_limit_reached, spend_limit_reached. Served from in-process caches that are invalidated on every change.");
+                "org_suspended, item_limit_reached, spend_limit_reached. A gateway key answers for keys of its own org and its descendants; " +
+                "any other key is key_unknown. Served from in-process caches that are invalidated on every change.");
         return app;
     }
 
     private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> DecideAsync(
-        DecisionRequest request, KeyLookup keys, EntitlementDecisionService decisions, TimeProvider clock, CancellationToken ct)
+        DecisionRequest request, DecisionAnswers answers, Access.TenantContext tenant, Operations.PortalTelemetry telemetry, CancellationToken ct)
     {
-        var item = request.Item ?? (request.Activity is { } activity && Usage.Activities.Find(activity) is { } known ? Usage.Activities.CatalogKey(known.Key) : request.Activity);
-        if (string.IsNullOrWhiteSpace(item))
+        var (answer, problem) = await answers.AnswerAsync(request, tenant.HomeOrgId!, ct);
+        if (answer is null)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "item_required", "Name the catalog item (\"item\") or the activity (\"activity\").");
+            return ApiProblems.Problem(StatusCodes.Status400BadRequest, problem!.Value.Code, problem.Value.Message);
         }
 
-        if (request.Credits is < 0)
-        {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "credits_invalid", "credits cannot be negative.");
-        }
-
-        if (request.AssumeOrg is { Length: > 0 } assumed && !OrgIds.IsWellFormed(assumed))
-        {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "assume_org_invalid", "assumeOrg must be an org id (a UUID).");
-        }
-
-        var key = request.ApiKey is { Length: > 0 } secret ? await keys.BySecretAsync(secret, ct)
-            : request.KeyId is { Length: > 0 } keyId ? await keys.ByIdAsync(keyId, ct)
-            : null;
-        if (request.ApiKey is not { Length: > 0 } && request.KeyId is not { Length: > 0 })
-        {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "key_required", "Send the caller's key (\"apiKey\") or its id (\"keyId\").");
-        }
-
-        var refusal = key switch
-        {
-            null => "key_unknown",
-            { RevokedAt: not null } => "key_revoked",
-            { ExpiresAt: { } expires } when expires <= clock.GetUtcNow().UtcDateTime => "key_expired",
-            { OrgStatus: OrgStatus.Closed } => "org_closed",
-            _ => null,
-        };
-        if (refusal is not null)
-        {
-            return TypedResults.Ok(new DecisionResponse(false, refusal, null, null, key?.Id));
-        }
-
-        var assumeOrg = string.IsNullOrEmpty(request.AssumeOrg) ? null : request.AssumeOrg;
-        if (assumeOrg is not null && assumeOrg != key!.OrgId && !key.Has(ApiKeyScopes.ActAs))
-        {
-            return TypedResults.Ok(new DecisionResponse(false, "assume_not_allowed", null, null, key.Id));
-        }
-
-        var orgId = assumeOrg ?? key!.OrgId;
-        var decision = assumeOrg is null
-            ? await decisions.DecideAsync(orgId, item, ct)
-            : await decisions.DecideWithinAsync(key!.OrgId, orgId, item, ct);
-        return TypedResults.Ok(new DecisionResponse(decision.Allowed, decision.Code,
-            decision.Reason == DecisionReason.NotADescendant ? null : orgId, decision.AtOrgId, key!.Id));
+        telemetry.DecisionAnswered(answer.Allowed, fastPath: false);
+        return TypedResults.Ok(answer);
     }
 }
 

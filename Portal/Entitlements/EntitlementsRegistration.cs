@@ -14,8 +14,24 @@ public static class EntitlementsRegistration
         services.TryAddSingleton<Operations.ICacheInvalidationBus, Operations.InProcessCacheInvalidationBus>();
         services.AddSingleton<EntitlementDecisionService>();
         services.AddSingleton<KeyLookup>();
+        services.AddSingleton<DecisionAnswers>();
+        if (configuration.GetSection(Api.ApiOptions.Section).Get<Api.ApiOptions>()?.DecisionFastPath != false)
+        {
+            services.AddTransient<IStartupFilter, DecisionFastPathFirst>();
+        }
+
         services.AddScoped<EntitlementService>();
         services.AddHostedService<CatalogSyncAtStart>();
         return services;
     }
+}
+
+/// <summary>Puts <see cref="DecisionFastPath"/> at the very front of the pipeline, before the framework's own middleware.</summary>
+internal sealed class DecisionFastPathFirst : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.UseMiddleware<DecisionFastPath>();
+        next(app);
+    };
 }

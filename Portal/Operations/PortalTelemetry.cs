@@ -17,13 +17,18 @@ public sealed class PortalTelemetry : IDisposable
     private readonly Meter meter;
     private readonly Counter<long> usageEvents;
     private readonly Histogram<double> batchDuration;
+    private readonly Counter<long> decisions;
 
     public PortalTelemetry(IMeterFactory meters)
     {
         meter = meters.Create(Name);
         usageEvents = meter.CreateCounter<long>("portal.usage.events", "{event}", "Usage events received, by outcome (accepted, duplicate, rejected).");
         batchDuration = meter.CreateHistogram<double>("portal.usage.batch.duration", "s", "Time to validate and store one batch of usage events.");
+        decisions = meter.CreateCounter<long>("portal.decisions", "{decision}", "Gateway decisions answered, by outcome (allowed or not) and path (fast or general).");
     }
+
+    public void DecisionAnswered(bool allowed, bool fastPath) =>
+        decisions.Add(1, new KeyValuePair<string, object?>("allowed", allowed), new KeyValuePair<string, object?>("path", fastPath ? "fast" : "general"));
 
     public void UsageBatchStored(int accepted, int duplicates, int rejected, TimeSpan duration)
     {

@@ -25,6 +25,10 @@ public sealed class OrgChainCache(IDbContextFactory<PortalDbContext> dbFactory) 
     // Bumped by every change: a load that overlapped one may have read the old tree, so it is used but not kept.
     private long generation;
 
+    /// <summary>The org's chain, or null when it is not an organization.</summary>
+    public async ValueTask<OrgChain?> GetAsync(string orgId, CancellationToken ct) =>
+        chains.TryGetValue(orgId, out var chain) ? chain : (await GetAsync([orgId], ct)).GetValueOrDefault(orgId);
+
     /// <summary>The chains of those ids that are organizations; ids that are not are left out.</summary>
     public async Task<Dictionary<string, OrgChain>> GetAsync(IReadOnlyCollection<string> orgIds, CancellationToken ct)
     {
