@@ -131,6 +131,13 @@ public static class DecisionScenario
             return await AddKeyAsync(db, orgId, scopes);
         }
 
+        public async Task<string> KeyIdAsync(string secret)
+        {
+            await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            var hash = ApiKeySecrets.Hash(secret);
+            return await db.Set<ApiKey>().Where(k => k.SecretHash == hash).Select(k => k.Id).SingleAsync();
+        }
+
         public async Task<(string Gateway, string Caller, string Assumed)> KeysAsync()
         {
             await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();

@@ -26,12 +26,14 @@ public static class IngestionApiScenario
         await using var app = new DecisionScenario.BenchmarkHost(databasePath);
         app.Start();
         var key = await app.KeyAsync(DemoSeed.OrgId(DemoSeed.SuperOrgName), ApiKeyScopes.UsageWrite);
+        var keyId = await app.KeyIdAsync(key);
         using var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
         var now = DateTime.UtcNow;
         var bodies = Enumerable.Range(0, Warmups + Batches).Select(b => Batch("api", b, now)).ToList();
         var rawRows = Enumerable.Range(0, Warmups + Batches).Select(b => RawRows("raw", b, now)).ToList();
 
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
+        // The same rows as the API stores (its key, a receive time), on a connection that checks foreign keys as the app's does.
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, ForeignKeys = true }.ToString());
         await connection.OpenAsync();
         var apiSamples = new List<double>();
         var rawSamples = new List<double>();
@@ -41,7 +43,7 @@ public static class IngestionApiScenario
             await PostAsync(client, key, bodies[b]);
             var api = watch.Elapsed.TotalMilliseconds;
             watch.Restart();
-            await RawInsertAsync(connection, rawRows[b]);
+            await RawInsertAsync(connection, rawRows[b], keyId, now);
             var raw = watch.Elapsed.TotalMilliseconds;
             if (b >= Warmups)
             {
@@ -98,17 +100,19 @@ public static class IngestionApiScenario
             (long)(1 + (i % 5)),
             now.AddMinutes(-(i % 600)).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
-    private static async Task RawInsertAsync(SqliteConnection connection, List<(string OrgId, string EventId, string Activity, long Credits, string At)> rows)
+    private static async Task RawInsertAsync(SqliteConnection connection, List<(string OrgId, string EventId, string Activity, long Credits, string At)> rows, string keyId, DateTime now)
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = """INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt") VALUES ($org, $event, $activity, $credits, $at, $at)""";
+        insert.CommandText = """INSERT INTO "UsageEvents" ("OrgId", "EventId", "Activity", "Credits", "OccurredAt", "ReceivedAt", "ApiKeyId") VALUES ($org, $event, $activity, $credits, $at, $received, $key)""";
         var org = insert.Parameters.Add("$org", SqliteType.Text);
         var eventId = insert.Parameters.Add("$event", SqliteType.Text);
         var activity = insert.Parameters.Add("$activity", SqliteType.Text);
         var credits = insert.Parameters.Add("$credits", SqliteType.Integer);
         var at = insert.Parameters.Add("$at", SqliteType.Text);
+        insert.Parameters.Add("$received", SqliteType.Text).Value = now.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture);
+        insert.Parameters.Add("$key", SqliteType.Text).Value = keyId;
         foreach (var row in rows)
         {
             org.Value = row.OrgId;

@@ -8,7 +8,16 @@ using Portal.Organizations;
 
 namespace Portal.Usage;
 
-public sealed record UsageEventInput(string? OrgId = null, string? Activity = null, decimal? Credits = null, DateTime? OccurredAt = null, string? EventId = null);
+public sealed record UsageEventInput(string? OrgId = null, string? Activity = null, decimal? Credits = null, DateTime? OccurredAt = null, string? EventId = null)
+{
+    // Bound through its setters: a batch arrives in chunks, and resuming a constructor-bound object at every chunk
+    // boundary costs System.Text.Json far more than setting properties.
+    [System.Text.Json.Serialization.JsonConstructor]
+    public UsageEventInput()
+        : this(null, null, null, null, null)
+    {
+    }
+}
 
 public enum UsageEventOutcome
 {
