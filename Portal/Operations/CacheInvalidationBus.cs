@@ -12,6 +12,9 @@ public interface ICacheInvalidationBus
 {
     void Publish(string topic, IReadOnlyCollection<string> keys);
 
+    /// <summary>Tells only the other instances: this one has brought its own caches up to date already.</summary>
+    void PublishToOthers(string topic, IReadOnlyCollection<string> keys);
+
     void Subscribe(string topic, Action<IReadOnlyCollection<string>> handler);
 }
 
@@ -25,6 +28,8 @@ public abstract class CacheInvalidationBusBase(ILogger logger) : ICacheInvalidat
         Deliver(topic, keys);
         Announce(topic, keys);
     }
+
+    public void PublishToOthers(string topic, IReadOnlyCollection<string> keys) => Announce(topic, keys);
 
     public void Subscribe(string topic, Action<IReadOnlyCollection<string>> handler) =>
         handlers.AddOrUpdate(topic, _ => [handler], (_, list) => list.Add(handler));

@@ -7,12 +7,37 @@ namespace Portal.Usage;
 
 /// <summary>
 /// Credits used this month by an org's whole subtree, per activity or in total, for the decision path (limits and
-/// hard stops). Answers from memory; a total is loaded from the roll-up once and dropped when ingestion adds usage to
-/// that org or one of its descendants, so the next read sees it, on every instance (through the invalidation bus).
+/// hard stops) and spend alerts. Answers from memory: a total is loaded from the roll-up once, then kept current by
+/// adding what this instance's ingestion commits; other instances drop the totals that their usage changes (through
+/// the invalidation bus) and load them again, and so does every instance when an org moves.
 /// </summary>
-public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader
+/// <remarks>
+/// A load must never store a total that already holds a write whose credits are then added again, nor miss one.
+/// So a write is announced before it commits (<see cref="BeginWrite"/>) and its credits are added, under the same lock
+/// that stores loaded totals, after it commits; a load stores its total only if no write was in flight or finished
+/// while it read.
+/// </remarks>
+public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader, Organizations.IOrgChangeListener
 {
     public const string InvalidationTopic = "usage-totals";
+    private const string AllActivities = "*";
+    private readonly ConcurrentDictionary<(string OrgId, string Activity, int Month), long> totals = new();
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly TimeProvider clock;
+    private readonly ICacheInvalidationBus bus;
+    private readonly Lock gate = new();
+
+    // Both only change under the gate: a load compares them before and after it reads.
+    private long generation;
+    private int writesInFlight;
+
+    public MonthlyUsageCounter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ICacheInvalidationBus bus)
+    {
+        this.dbFactory = dbFactory;
+        this.clock = clock;
+        this.bus = bus;
+        bus.Subscribe(InvalidationTopic, orgIds => Forget(orgIds.Count == 0 ? null : orgIds.ToHashSet(StringComparer.Ordinal)));
+    }
 
     /// <summary>Usage is metered per activity: limits on activity items count, other items (voices...) are not metered.</summary>
     public ValueTask<long> GetCreditsUsedThisMonthAsync(string orgId, string itemKey, CancellationToken ct) =>
@@ -20,71 +45,77 @@ public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader
             ? GetAsync(orgId, activity.Key, ct)
             : ValueTask.FromResult(0L);
 
-    private const string AllActivities = "*";
-    private readonly ConcurrentDictionary<(string OrgId, string Activity, int Month), long> totals = new();
-    private readonly IDbContextFactory<PortalDbContext> dbFactory;
-    private readonly TimeProvider clock;
-    private readonly ICacheInvalidationBus bus;
-
-    public MonthlyUsageCounter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ICacheInvalidationBus bus)
-    {
-        this.dbFactory = dbFactory;
-        this.clock = clock;
-        this.bus = bus;
-        bus.Subscribe(InvalidationTopic, orgIds =>
-        {
-            if (orgIds.Count == 0)
-            {
-                ForgetAllHere();
-            }
-            else
-            {
-                ForgetOrgsHere(orgIds);
-            }
-        });
-    }
-
-    // Bumped by every forget, so a load that raced with new usage does not store a stale total.
-    private long generation;
-
     public ValueTask<long> GetAsync(string orgId, string? activity, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var key = (orgId, activity ?? AllActivities, now.Year * 100 + now.Month);
+        var key = (orgId, activity ?? AllActivities, MonthOf(now));
         return totals.TryGetValue(key, out var cached) ? ValueTask.FromResult(cached) : new ValueTask<long>(LoadAsync(key, now, ct));
     }
 
-    /// <summary>Forgets these orgs' totals on every instance: call it after committing usage for them (or their descendants).</summary>
-    public void ForgetOrgs(IEnumerable<string> orgIds)
+    /// <summary>Call before writing usage, and <see cref="UsageWrite.Committed"/> once it is committed; dispose it either way.</summary>
+    public UsageWrite BeginWrite()
     {
-        var list = orgIds.Distinct(StringComparer.Ordinal).ToList();
-        if (list.Count > 0)
+        lock (gate)
         {
-            bus.Publish(InvalidationTopic, list);
+            writesInFlight++;
+        }
+
+        return new UsageWrite(this);
+    }
+
+    /// <summary>A move changes its old and new ancestors' totals; status changes change none, but are rare enough.</summary>
+    public void OrgStatusChanged(string orgId) => Forget(null);
+
+    private void EndWrite(IReadOnlyDictionary<(string OrgId, string Activity, int Month), long>? added)
+    {
+        lock (gate)
+        {
+            generation++;
+            writesInFlight--;
+            foreach (var ((orgId, activity, month), credits) in added ?? new Dictionary<(string, string, int), long>())
+            {
+                foreach (var key in new[] { (orgId, activity, month), (orgId, AllActivities, month) })
+                {
+                    if (totals.TryGetValue(key, out var total))
+                    {
+                        totals[key] = total + credits;
+                    }
+                }
+            }
+        }
+
+        if (added is { Count: > 0 })
+        {
+            bus.PublishToOthers(InvalidationTopic, added.Keys.Select(k => k.OrgId).Distinct(StringComparer.Ordinal).ToList());
         }
     }
 
-    public void ForgetAll() => bus.Publish(InvalidationTopic, []);
-
-    private void ForgetOrgsHere(IEnumerable<string> orgIds)
+    private void Forget(HashSet<string>? orgIds)
     {
-        Interlocked.Increment(ref generation);
-        var set = orgIds.ToHashSet(StringComparer.Ordinal);
-        foreach (var key in totals.Keys.Where(k => set.Contains(k.OrgId)))
+        lock (gate)
         {
-            totals.TryRemove(key, out _);
-        }
-    }
+            generation++;
+            if (orgIds is null)
+            {
+                totals.Clear();
+                return;
+            }
 
-    private void ForgetAllHere()
-    {
-        Interlocked.Increment(ref generation);
-        totals.Clear();
+            foreach (var key in totals.Keys.Where(k => orgIds.Contains(k.OrgId)))
+            {
+                totals.TryRemove(key, out _);
+            }
+        }
     }
 
     private async Task<long> LoadAsync((string OrgId, string Activity, int Month) key, DateTime now, CancellationToken ct)
     {
-        var seen = Interlocked.Read(ref generation);
+        long seen;
+        lock (gate)
+        {
+            seen = generation;
+        }
+
         var from = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
         var to = from.AddMonths(1);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -96,11 +127,52 @@ public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader
         }
 
         var total = await rollups.SumAsync(r => r.Credits, ct);
-        if (Interlocked.Read(ref generation) == seen)
+        lock (gate)
         {
-            totals[key] = total;
+            if (generation == seen && writesInFlight == 0)
+            {
+                totals[key] = total;
+            }
         }
 
         return total;
+    }
+
+    private static int MonthOf(DateTime at) => at.Year * 100 + at.Month;
+
+    /// <summary>One write of usage, from before its commit to after it.</summary>
+    public sealed class UsageWrite(MonthlyUsageCounter counter) : IDisposable
+    {
+        private readonly Dictionary<(string OrgId, string Activity, int Month), long> added = new();
+        private bool ended;
+
+        /// <summary>Counts committed credits for each org whose totals include them (the event's org and its ancestors).</summary>
+        public void Add(IEnumerable<string> orgAndAncestors, string activity, DateTime occurredAt, long credits)
+        {
+            foreach (var orgId in orgAndAncestors)
+            {
+                var key = (orgId, activity, MonthOf(occurredAt));
+                added[key] = added.GetValueOrDefault(key) + credits;
+            }
+        }
+
+        /// <summary>The write committed: what was added counts from now on, here and (after a reload) everywhere.</summary>
+        public void Committed()
+        {
+            if (!ended)
+            {
+                ended = true;
+                counter.EndWrite(added);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!ended)
+            {
+                ended = true;
+                counter.EndWrite(null);
+            }
+        }
     }
 }

@@ -109,6 +109,7 @@ public sealed class UsageIngestion(
             var origin = new UsageBatchOrigin(now, tenant.ApiKeyId, assumedOrgId);
             var events = valid.Select(v => new NewUsageEvent(v.Input.OrgId!, v.Input.EventId!.Trim(), v.Activity, v.Credits, v.OccurredAt)).ToList();
             bool[] stored;
+            using var write = counter.BeginWrite();
             // A batch that started writing finishes, even when the app is asked to stop meanwhile.
             using (inFlight.Begin())
             {
@@ -117,21 +118,23 @@ public sealed class UsageIngestion(
 
             for (var i = 0; i < valid.Count; i++)
             {
-                var (index, input, _, _, _) = valid[i];
+                var (index, input, activity, credits, occurredAt) = valid[i];
                 if (stored[i])
                 {
                     orgsWithNewUsage.Add(input.OrgId!);
+                    write.Add(orgs.Ancestors[input.OrgId!], activity, occurredAt, credits);
                 }
 
                 results[index] = new UsageEventResult(index, input.EventId, stored[i] ? UsageEventOutcome.Accepted : UsageEventOutcome.Duplicate);
             }
+
+            write.Committed();
         }
 
         if (orgsWithNewUsage.Count > 0)
         {
             // New usage changes the monthly totals of its org and of every ancestor.
             var affected = orgsWithNewUsage.SelectMany(orgId => orgs.Ancestors[orgId]).Distinct(StringComparer.Ordinal).ToList();
-            counter.ForgetOrgs(affected);
             await alerts.CheckAsync(affected, ct);
         }
 

@@ -14,6 +14,7 @@ public static class UsageRegistration
         services.TryAddSingleton<PortalTelemetry>();
         services.AddSingleton<MonthlyUsageCounter>();
         services.AddSingleton<Entitlements.IMonthlyUsageReader>(sp => sp.GetRequiredService<MonthlyUsageCounter>());
+        services.AddSingleton<Organizations.IOrgChangeListener>(sp => sp.GetRequiredService<MonthlyUsageCounter>());
         services.AddScoped<UsageIngestion>();
         services.AddScoped<UsageQueries>();
         return services;
