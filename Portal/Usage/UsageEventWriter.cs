@@ -83,8 +83,10 @@ public abstract class UsageEventWriter
 
 /// <summary>
 /// SQLite: the batch goes in as one JSON array, and one statement inserts what is new from json_each (ON CONFLICT DO
-/// NOTHING) and returns it; a second statement adds the stored rows' roll-up groups the same way. Two statements per
-/// batch instead of one per event: SQLite's own loop is several times cheaper than a command per row.
+/// NOTHING); a second statement adds the stored rows' roll-up groups the same way. Two statements per batch instead of
+/// one per event: SQLite's own loop is several times cheaper than a command per row. Which events were new is known
+/// without reading them back in the common cases (all new, all repeated); otherwise it is the rows above the highest
+/// id seen before the insert (AUTOINCREMENT ids only grow, and the write transaction keeps other writers out).
 /// </summary>
 internal sealed class SqliteUsageEventWriter : UsageEventWriter
 {
@@ -95,7 +97,6 @@ internal sealed class SqliteUsageEventWriter : UsageEventWriter
         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, @received, @key, @assumed
         FROM json_each(@events) WHERE true
         ON CONFLICT ("OrgId", "EventId") DO NOTHING
-        RETURNING "OrgId", "EventId"
         """;
 
     private const string AddToRollups =
@@ -111,7 +112,7 @@ internal sealed class SqliteUsageEventWriter : UsageEventWriter
     protected override async Task<bool[]> WriteAsync(DbConnection connection, DbTransaction transaction, UsageBatchOrigin origin, IReadOnlyList<NewUsageEvent> events, CancellationToken ct)
     {
         // A repeat inside the batch is a duplicate of its first occurrence: only firsts are sent, so the statement
-        // never meets its own row, and what it returns maps back to exactly one event.
+        // never meets its own row, and each stored row maps back to exactly one event.
         var firsts = new Dictionary<(string OrgId, string EventId), int>(events.Count);
         var json = new ArrayBufferWriter<byte>(events.Count * 128);
         await using (var writer = new Utf8JsonWriter(json))
@@ -138,13 +139,34 @@ internal sealed class SqliteUsageEventWriter : UsageEventWriter
         }
 
         var stored = new bool[events.Count];
+        long highestIdBefore;
+        await using (var highest = Prepare(connection, transaction, """SELECT coalesce(max("Id"), 0) FROM "UsageEvents" """))
+        {
+            highestIdBefore = (long)(await highest.ExecuteScalarAsync(ct))!;
+        }
+
+        int inserted;
         await using (var insert = Prepare(connection, transaction, InsertNew, "events", "received", "key", "assumed"))
         {
             Set(insert, 0, Encoding.UTF8.GetString(json.WrittenSpan));
             Set(insert, 1, SqliteText(origin.ReceivedAt));
             Set(insert, 2, origin.ApiKeyId);
             Set(insert, 3, origin.AssumedOrgId);
-            await using var reader = await insert.ExecuteReaderAsync(ct);
+            inserted = await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        if (inserted == firsts.Count)
+        {
+            foreach (var index in firsts.Values)
+            {
+                stored[index] = true;
+            }
+        }
+        else if (inserted > 0)
+        {
+            await using var fresh = Prepare(connection, transaction, """SELECT "OrgId", "EventId" FROM "UsageEvents" WHERE "Id" > @before""", "before");
+            Set(fresh, 0, highestIdBefore);
+            await using var reader = await fresh.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 stored[firsts[(reader.GetString(0), reader.GetString(1))]] = true;
