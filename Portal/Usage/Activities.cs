@@ -23,6 +23,11 @@ public static class Activities
     /// <summary>Accepts "speech", "speech-sync", the reference's "speech/sync", or a catalog key "activity:speech".</summary>
     public static ActivityInfo? Find(string? name)
     {
+        if (name is not null && ByKey.TryGetValue(name, out var exact))
+        {
+            return exact;
+        }
+
         if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
         {
             return null;

@@ -15,6 +15,8 @@ public static class UsageApi
     /// <summary>A full batch of 1,000 events is about 200 KB; anything far larger is refused before parsing.</summary>
     public const long MaxBatchBytes = 1024 * 1024;
 
+    private static readonly string[] StatusNames = Enum.GetNames<UsageEventOutcome>().Select(n => n.ToLowerInvariant()).ToArray();
+
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/usage/events", PostEvents).RequireScopeToChange(ApiKeyScopes.UsageWrite).WithTags("Usage").WithName("PostUsageEvents")
@@ -41,7 +43,7 @@ public static class UsageApi
 
         var result = await ingestion.IngestAsync(request.Events, ct);
         return TypedResults.Ok(new UsageBatchResponse(result.Accepted, result.Duplicates, result.Rejected,
-            result.Events.Select(e => new UsageEventResultData(e.Index, e.EventId, e.Status.ToString().ToLowerInvariant(), e.Code, e.Reason)).ToList()));
+            result.Events.Select(e => new UsageEventResultData(e.Index, e.EventId, StatusNames[(int)e.Status], e.Code, e.Reason)).ToList()));
     }
 
     private static async Task<Ok<UsageSummary>> GetSummary(string orgId, DateTime? from, DateTime? to, UsageQueries usage, CancellationToken ct)

@@ -87,10 +87,11 @@ public sealed class UsageIngestion(
 
         var now = clock.GetUtcNow().UtcDateTime;
         var results = new UsageEventResult[batch.Count];
-        var valid = new List<(int Index, UsageEventInput Input, string Activity, long Credits, DateTime OccurredAt)>();
+        var valid = new List<(int Index, UsageEventInput Input, string Activity, long Credits, DateTime OccurredAt)>(batch.Count);
+        var window = (From: now.AddDays(-options.Value.AcceptDaysBack), To: now.AddMinutes(options.Value.AcceptMinutesAhead));
         for (var i = 0; i < batch.Count; i++)
         {
-            var rejection = Validate(batch[i], orgs.Statuses, now, out var activity, out var credits, out var occurredAt);
+            var rejection = Validate(batch[i], orgs.Statuses, window, out var activity, out var credits, out var occurredAt);
             if (rejection is { } r)
             {
                 results[i] = new UsageEventResult(i, batch[i].EventId, UsageEventOutcome.Rejected, r.Code, r.Reason);
@@ -148,13 +149,14 @@ public sealed class UsageIngestion(
     }
 
     private (string Code, string Reason)? Validate(
-        UsageEventInput input, Dictionary<string, OrgStatus> orgs, DateTime now,
+        UsageEventInput input, Dictionary<string, OrgStatus> orgs, (DateTime From, DateTime To) window,
         out string? activity, out long credits, out DateTime occurredAt)
     {
         activity = null;
         credits = 0;
         occurredAt = default;
-        if (string.IsNullOrWhiteSpace(input.EventId) || input.EventId.Trim().Length > UsageEvent.MaxEventIdLength || input.EventId.Any(char.IsControl))
+        if (string.IsNullOrWhiteSpace(input.EventId) || input.EventId.AsSpan().Trim().Length > UsageEvent.MaxEventIdLength
+            || input.EventId.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || input.EventId.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
             return ("event_id_invalid", $"eventId is required: 1 to {UsageEvent.MaxEventIdLength} printable characters.");
         }
@@ -187,7 +189,7 @@ public sealed class UsageIngestion(
         }
 
         occurredAt = at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime();
-        if (occurredAt > now.AddMinutes(options.Value.AcceptMinutesAhead) || occurredAt < now.AddDays(-options.Value.AcceptDaysBack))
+        if (occurredAt > window.To || occurredAt < window.From)
         {
             return ("occurred_at_out_of_window",
                 $"occurredAt must lie between {options.Value.AcceptDaysBack} days ago and {options.Value.AcceptMinutesAhead} minutes from now.");
