@@ -51,6 +51,10 @@ public sealed class UsageApiTests(ApiHost host)
     [InlineData("{}", "application/json", 400)]
     [InlineData("{\"events\": []}", "application/json", 400)]
     [InlineData("events=1", "text/plain", 415)]
+    [InlineData("{\"events\": []} {\"events\": []}", "application/json", 400)]
+    [InlineData("null", "application/json", 400)]
+    [InlineData("", "application/json", 400)]
+    [InlineData("{\"events\": [{\"orgId\": \"x\", \"extra\": 1}]}", "application/json", 400)]
     public async Task Malformed_or_empty_batches_get_a_problem_and_store_nothing(string json, string contentType, int status)
     {
         var key = await host.CreateKeyAsync(ApiHost.Acme, ApiKeyScopes.UsageWrite);
