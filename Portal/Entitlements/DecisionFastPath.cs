@@ -55,8 +55,8 @@ public sealed class DecisionFastPath
         }
 
         var ct = context.RequestAborted;
-        var gateway = await keys.FindAsync(ApiKeySecrets.Hash(presented), ct);
-        if (ApiKeyAuthenticationHandler.Check(gateway, clock.GetUtcNow().UtcDateTime) is not null || !gateway!.Has(ApiKeyScopes.Decision))
+        var gateway = await FindGatewayAsync(presented, ct);
+        if (gateway is null)
         {
             await next(context);
             return;
@@ -70,6 +70,10 @@ public sealed class DecisionFastPath
             if (TryReadRequest(body, out var decisionRequest))
             {
                 answer = (await answers.AnswerAsync(decisionRequest, gateway.OrgId, ct)).Answer;
+                if (answer is not null)
+                {
+                    await lastUse.RecordAsync(gateway, ct);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -90,7 +94,6 @@ public sealed class DecisionFastPath
             return;
         }
 
-        await lastUse.RecordAsync(gateway, ct);
         telemetry.DecisionAnswered(answer.Allowed, fastPath: true);
         // Written first, so the answer goes out with its length in one write (no chunked encoding).
         var json = WriteResponse(answer);
@@ -98,6 +101,22 @@ public sealed class DecisionFastPath
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = json.Length;
         await context.Response.Body.WriteAsync(json, ct);
+    }
+
+    /// <summary>The presented key when it may ask for decisions now; null sends the request the general way.</summary>
+    private async Task<ApiKeySnapshot?> FindGatewayAsync(string presented, CancellationToken ct)
+    {
+        try
+        {
+            var key = await keys.FindAsync(ApiKeySecrets.Hash(presented), ct);
+            return ApiKeyAuthenticationHandler.Check(key, clock.GetUtcNow().UtcDateTime) is null && key!.Has(ApiKeyScopes.Decision) ? key : null;
+        }
+#pragma warning disable CA1031 // A key that cannot be looked up now is the general path's to explain (problem+json).
+        catch (Exception) when (!ct.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
     }
 
     /// <summary>
