@@ -41,7 +41,7 @@ public sealed class EveryPageRendersTests : PortalComponentTest
         });
 
         // Every page shows a progress bar labelled "Loading…" until its data is there.
-        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[aria-label^='Loading']")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[aria-label^='Loading']")));
         Assert.False(string.IsNullOrWhiteSpace(page.Markup));
     }
 

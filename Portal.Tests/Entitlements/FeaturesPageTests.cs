@@ -15,7 +15,7 @@ public sealed class FeaturesPageTests : PortalComponentTest
     private IRenderedComponent<FeaturesPage> RenderFor(string orgId)
     {
         var page = RenderWithProviders<FeaturesPage>(p => p.Add(x => x.OrgId, orgId));
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("h1")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("h1")));
         return page;
     }
 
@@ -51,7 +51,7 @@ public sealed class FeaturesPageTests : PortalComponentTest
         // Found and changed in one step: with an asynchronous database the page may render again in between.
         page.InvokeAsync(() => Toggle(page, "Aurora Studio").Change(false)).GetAwaiter().GetResult();
 
-        page.WaitForAssertion(() => Assert.Equal("Off here", ReasonOf(page, "voice:aurora-studio")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Equal("Off here", ReasonOf(page, "voice:aurora-studio")));
         var snackbar = Services.GetRequiredService<MudBlazor.ISnackbar>();
         Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Aurora Studio switched off for Beacon Podcasts.");
     }
@@ -62,11 +62,11 @@ public sealed class FeaturesPageTests : PortalComponentTest
         var page = RenderFor(DemoSeed.OrgId(DemoSeed.SuperOrgName));
 
         page.InvokeAsync(() => page.FindAll(".mud-tab").Single(tab => tab.TextContent.Trim() == "Child orgs").Click()).GetAwaiter().GetResult();
-        page.WaitForAssertion(() => Assert.NotNull(Toggle(page, "Aria for Dune Radio")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotNull(Toggle(page, "Aria for Dune Radio")));
         page.InvokeAsync(() => Toggle(page, "Aria for Dune Radio").Change(false)).GetAwaiter().GetResult();
 
         var snackbar = Services.GetRequiredService<MudBlazor.ISnackbar>();
-        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Aria switched off for 1 org."), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Aria switched off for 1 org."));
         Assert.Equal("false", Toggle(page, "Aria for Dune Radio").GetAttribute("aria-checked"));
         Assert.Equal("true", Toggle(page, "Aria for Beacon Podcasts").GetAttribute("aria-checked"));
     }
@@ -78,7 +78,7 @@ public sealed class FeaturesPageTests : PortalComponentTest
 
         page.Find("input[type='text']").Input("studio");
 
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid^='feature-voice:']").Count), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid^='feature-voice:']").Count));
         Assert.Empty(page.FindAll("[data-testid^='feature-activity:']"));
     }
 }
@@ -92,7 +92,7 @@ public sealed class FeaturesPageForChildAdminTests : PortalComponentTest
     public void A_child_org_admin_sees_their_allocation_with_reasons_but_cannot_change_it()
     {
         var page = RenderWithProviders<FeaturesPage>(p => p.Add(x => x.OrgId, DemoSeed.OrgId("Beacon Podcasts")));
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("h1")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("h1")));
 
         Assert.Contains("allocated by Acme Audio Platform", page.Find("[data-testid='read-only-notice']").TextContent, StringComparison.Ordinal);
         var toggles = page.FindAll("[data-testid^='feature-'] input[role='switch']");

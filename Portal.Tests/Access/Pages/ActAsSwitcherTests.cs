@@ -15,7 +15,7 @@ public sealed class ActAsSwitcherTests : PortalComponentTest
         switcher.Find("input").Focus();
         switcher.Find("input").Input(" ");
 
-        popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll("[data-testid=act-as-option]")), TimeSpan.FromSeconds(3));
+        popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll("[data-testid=act-as-option]")));
         var names = popovers.FindAll("[data-testid=act-as-option] > :first-child").Select(p => p.TextContent.Trim()).ToList();
 
         // Children of the home org; not the home org itself, not the closed Gamma News, nothing of Zenith.
@@ -34,7 +34,7 @@ public sealed class ActAsSwitcherForViewerTests() : PortalComponentTest("eve@acm
         switcher.Find("input").Focus();
         switcher.Find("input").Input("a");
 
-        popovers.WaitForAssertion(() => Assert.Contains("No org you may act as matches", popovers.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        popovers.WaitForAssertion(() => Assert.Contains("No org you may act as matches", popovers.Markup, StringComparison.Ordinal));
         Assert.Empty(popovers.FindAll("[data-testid=act-as-option]"));
     }
 }

@@ -53,7 +53,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
             Assert.Contains("Cobalt Learning", results.TextContent, StringComparison.Ordinal);
             Assert.Contains(DemoSeed.SuperOrgName, results.TextContent, StringComparison.Ordinal);
             Assert.DoesNotContain("Beacon", results.TextContent, StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(3));
+        });
     }
 
     [DataFact]
@@ -64,8 +64,7 @@ public sealed class OrgTreePageTests : PortalComponentTest
 
         page.Find("input[aria-label='Search organizations']").Input("Zenith");
 
-        page.WaitForAssertion(() => Assert.Contains("No organization matches", page.Find("[data-testid=search-results]").TextContent, StringComparison.Ordinal),
-            TimeSpan.FromSeconds(3));
+        page.WaitForAssertion(() => Assert.Contains("No organization matches", page.Find("[data-testid=search-results]").TextContent, StringComparison.Ordinal));
     }
 
     private static IElement Node(IRenderedComponent<OrgTreePage> page, string orgId) =>
