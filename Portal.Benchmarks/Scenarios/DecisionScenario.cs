@@ -150,17 +150,7 @@ public static class DecisionScenario
         private static async Task<string> AddKeyAsync(PortalDbContext db, string orgId, params string[] scopes)
         {
             var secret = ApiKeySecrets.Generate();
-            db.Set<ApiKey>().Add(new ApiKey
-            {
-                Id = Guid.NewGuid().ToString("D"),
-                OrgId = orgId,
-                Name = "benchmark " + ApiKeySecrets.PrefixOf(secret),
-                Prefix = ApiKeySecrets.PrefixOf(secret),
-                SecretHash = ApiKeySecrets.Hash(secret),
-                Scopes = ApiKeyScopes.Format(scopes),
-                CreatedAt = DateTime.UtcNow,
-                CreatedByName = "benchmark",
-            });
+            db.Set<ApiKey>().Add(ApiKey.ForSecret(Guid.NewGuid().ToString("D"), orgId, secret, "benchmark " + ApiKeySecrets.PrefixOf(secret), scopes, DateTime.UtcNow, "benchmark"));
             await db.SaveChangesAsync();
             return secret;
         }

@@ -73,17 +73,8 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public async Task AddKeyAsync(string id, string secret, string orgId, params string[] scopes)
     {
         await using var db = Db();
-        db.Set<ApiKey>().Add(new ApiKey
-        {
-            Id = id,
-            OrgId = orgId,
-            Name = "test key " + ApiKeySecrets.PrefixOf(secret),
-            Prefix = ApiKeySecrets.PrefixOf(secret),
-            SecretHash = ApiKeySecrets.Hash(secret),
-            Scopes = ApiKeyScopes.Format(scopes.Length == 0 ? [ApiKeyScopes.OrgRead] : scopes),
-            CreatedAt = Clock.GetUtcNow().UtcDateTime,
-            CreatedByName = "test",
-        });
+        db.Set<ApiKey>().Add(ApiKey.ForSecret(id, orgId, secret, "test key " + ApiKeySecrets.PrefixOf(secret),
+            scopes.Length == 0 ? [ApiKeyScopes.OrgRead] : scopes, Clock.GetUtcNow().UtcDateTime, "test"));
         await db.SaveChangesAsync();
     }
 

@@ -32,11 +32,7 @@ public sealed class DecisionFastPathFallbackTests
         var gateway = ApiKeySecrets.Generate();
         await using (var db = database.CreateDbContext())
         {
-            db.Set<ApiKey>().Add(new ApiKey
-            {
-                Id = Guid.NewGuid().ToString("D"), OrgId = tree.Id("acme"), Name = "gateway", Prefix = ApiKeySecrets.PrefixOf(gateway),
-                SecretHash = ApiKeySecrets.Hash(gateway), Scopes = ApiKeyScopes.Decision, CreatedAt = DateTime.UtcNow, CreatedByName = "test",
-            });
+            db.Set<ApiKey>().Add(ApiKey.ForSecret(Guid.NewGuid().ToString("D"), tree.Id("acme"), gateway, "gateway", [ApiKeyScopes.Decision], DateTime.UtcNow, "test"));
             await db.SaveChangesAsync();
         }
 

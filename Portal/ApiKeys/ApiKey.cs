@@ -36,6 +36,19 @@ public sealed class ApiKey : IOrgOwned
     public IReadOnlyList<string> ScopeList => ApiKeyScopes.Parse(Scopes);
 
     public bool IsUsableAt(DateTime now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+
+    /// <summary>A key for a known secret (seeding, tests, benchmarks): only its hash and public prefix are kept.</summary>
+    public static ApiKey ForSecret(string id, string orgId, string secret, string name, IEnumerable<string> scopes, DateTime createdAt, string createdByName) => new()
+    {
+        Id = id,
+        OrgId = orgId,
+        Name = name,
+        Prefix = ApiKeySecrets.PrefixOf(secret),
+        SecretHash = ApiKeySecrets.Hash(secret),
+        Scopes = ApiKeyScopes.Format(scopes),
+        CreatedAt = createdAt,
+        CreatedByName = createdByName,
+    };
 }
 
 internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>

@@ -159,26 +159,8 @@ public sealed class ApiKeyService(
         return new IssuedApiKey(ToView(replacement, now), secret);
     }
 
-    public static string ValidateName(string? name)
-    {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
-        {
-            throw new RuleViolationException("name_required", "Give the key a name, such as the script or service that uses it.", "name");
-        }
-
-        if (trimmed.Length > ApiKey.MaxNameLength)
-        {
-            throw new RuleViolationException("name_too_long", $"Key names are at most {ApiKey.MaxNameLength} characters.", "name");
-        }
-
-        if (trimmed.Any(char.IsControl))
-        {
-            throw new RuleViolationException("name_invalid", "Key names cannot contain control characters.", "name");
-        }
-
-        return trimmed;
-    }
+    public static string ValidateName(string? name) =>
+        DisplayNames.Validate(name, ApiKey.MaxNameLength, "Give the key a name, such as the script or service that uses it.", "Key names");
 
     private async Task<List<string>> ValidateScopesAsync(string orgId, IReadOnlyCollection<string>? scopes, CancellationToken ct)
     {

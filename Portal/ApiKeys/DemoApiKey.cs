@@ -42,17 +42,7 @@ public static class DemoApiKey
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var key = new ApiKey
-        {
-            Id = DemoSeed.StableGuid("api-key:" + hash).ToString("D"),
-            OrgId = orgId,
-            Name = Name,
-            Prefix = ApiKeySecrets.PrefixOf(secret),
-            SecretHash = hash,
-            Scopes = ApiKeyScopes.Format(ApiKeyScopes.Names),
-            CreatedAt = now,
-            CreatedByName = "demo seed",
-        };
+        var key = ApiKey.ForSecret(DemoSeed.StableGuid("api-key:" + hash).ToString("D"), orgId, secret, Name, ApiKeyScopes.Names, now, "demo seed");
         db.Set<ApiKey>().Add(key);
         db.AuditEntries.Add(new AuditEntry
         {

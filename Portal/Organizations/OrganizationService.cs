@@ -356,26 +356,8 @@ public sealed class OrganizationService(
         return await Summaries(db, db.Organizations.Where(o => ancestors.Contains(o.Id)).OrderBy(o => o.Depth)).ToListAsync(ct);
     }
 
-    public static string ValidateName(string? name)
-    {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
-        {
-            throw new RuleViolationException("name_required", "Give the organization a name.", "name");
-        }
-
-        if (trimmed.Length > Organization.MaxNameLength)
-        {
-            throw new RuleViolationException("name_too_long", $"Names are at most {Organization.MaxNameLength} characters.", "name");
-        }
-
-        if (trimmed.Any(char.IsControl))
-        {
-            throw new RuleViolationException("name_invalid", "Names cannot contain control characters.", "name");
-        }
-
-        return trimmed;
-    }
+    public static string ValidateName(string? name) =>
+        DisplayNames.Validate(name, Organization.MaxNameLength, "Give the organization a name.", "Names");
 
     internal static async Task EnsureNameFreeAsync(PortalDbContext db, string? parentId, string name, string? exceptOrgId, CancellationToken ct)
     {
