@@ -21,7 +21,7 @@ namespace Portal.Benchmarks.Scenarios;
 public static class DecisionScenario
 {
     private const int Concurrency = 16;
-    private const int Rounds = 15;
+    private const int Rounds = 21;
     private static readonly TimeSpan RoundDuration = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync()

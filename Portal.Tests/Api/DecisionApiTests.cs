@@ -105,6 +105,29 @@ public sealed class DecisionApiTests(ApiHost host)
         Assert.Equal("key_revoked", after.GetProperty("reason").GetString());
     }
 
+    [Fact]
+    public async Task On_the_gateway_s_kept_alive_connection_a_revoked_key_is_refused_by_the_very_next_decision()
+    {
+        var (gateway, caller) = await KeysAsync(Beacon);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = new Uri(host.BaseUrl) };
+        async Task<System.Text.Json.JsonElement> OnConnectionAsync(object request)
+        {
+            using var response = await client.SendAsync(Sdk.Python(HttpMethod.Post, "/decision", gateway, json: request));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }
+
+        var before = await OnConnectionAsync(new { apiKey = caller, activity = "speech" });
+        var keyId = before.GetProperty("keyId").GetString();
+        var (revoke, _) = await host.SendAsync(Sdk.Python(HttpMethod.Post, $"/api/v1/orgs/{Beacon}/api-keys/{keyId}/revoke", gateway));
+        var after = await OnConnectionAsync(new { apiKey = caller, activity = "speech" });
+
+        Assert.True(before.GetProperty("allowed").GetBoolean());
+        Assert.True(revoke.IsSuccessStatusCode, $"revoke answered {(int)revoke.StatusCode}");
+        Assert.False(after.GetProperty("allowed").GetBoolean());
+        Assert.Equal("key_revoked", after.GetProperty("reason").GetString());
+    }
+
     [Theory]
     [InlineData("{}", "item_required")]
     [InlineData("{\"activity\":\"speech\"}", "key_required")]

@@ -70,6 +70,59 @@ public sealed class KeyLifecycleTests(ApiHost host)
     }
 
     [Fact]
+    public async Task On_one_kept_alive_connection_a_revoked_key_is_refused_at_once_and_each_key_answers_as_itself()
+    {
+        // The connection remembers the hashes of the secrets it presented; what a key may do is still asked every time.
+        var connections = 0;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 1,
+            ConnectCallback = async (context, ct) =>
+            {
+                Interlocked.Increment(ref connections);
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }) { BaseAddress = new Uri(host.BaseUrl) };
+        var cobalt = ApiHost.OrgId("Cobalt Learning");
+        var beaconKeys = new List<string>();
+        var cobaltKeys = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            beaconKeys.Add(await host.CreateKeyAsync(Beacon, ApiKeyScopes.OrgRead));
+            cobaltKeys.Add(await host.CreateKeyAsync(cobalt, ApiKeyScopes.OrgRead));
+        }
+
+        async Task<(HttpStatusCode Status, string Body)> OrgAsync(string secret)
+        {
+            using var response = await client.SendAsync(Sdk.Python(HttpMethod.Get, "/org", secret));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // Twelve keys in turn, twice: more than the connection remembers, so entries are replaced on the way.
+        foreach (var (secret, orgId) in beaconKeys.Zip(cobaltKeys).SelectMany(pair => new[] { (pair.First, Beacon), (pair.Second, cobalt) }).Concat(
+                     cobaltKeys.Zip(beaconKeys).SelectMany(pair => new[] { (pair.First, cobalt), (pair.Second, Beacon) })))
+        {
+            var (status, body) = await OrgAsync(secret);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Contains(orgId, body, StringComparison.Ordinal);
+        }
+
+        var revokedSecret = beaconKeys[0];
+        var keyId = await KeyIdAsync(revokedSecret);
+        var (revoke, _) = await host.SendAsync(Sdk.Python(HttpMethod.Post, $"/api/v1/orgs/{Beacon}/api-keys/{keyId}/revoke", host.DemoSecret, json: new { }));
+        var (after, afterBody) = await OrgAsync(revokedSecret);
+        var (other, _) = await OrgAsync(beaconKeys[1]);
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after);
+        Assert.Contains("api_key_revoked", afterBody, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, other);
+        Assert.Equal(1, connections);
+    }
+
+    [Fact]
     public async Task After_a_rotation_both_secrets_work_until_the_grace_period_ends_then_only_the_new_one()
     {
         var oldSecret = await host.CreateKeyAsync(Beacon, ApiKeyScopes.OrgRead);

@@ -59,7 +59,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return Refuse(ApiKeyFailure.Invalid);
         }
 
-        var key = await keys.FindAsync(ApiKeySecrets.Hash(presented), Context.RequestAborted);
+        var key = await keys.FindAsync(ApiKeySecrets.HashFor(Context, presented), Context.RequestAborted);
         if (Check(key, clock.GetUtcNow().UtcDateTime) is { } refused)
         {
             return Refuse(refused);

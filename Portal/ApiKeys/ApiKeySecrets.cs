@@ -41,6 +41,10 @@ public static class ApiKeySecrets
         return Convert.ToHexStringLower(digest);
     }
 
+    /// <summary>The hash of a well-formed secret presented on this request's connection (see <see cref="ConnectionSecretHashes"/>).</summary>
+    public static string HashFor(HttpContext context, string secret) =>
+        ConnectionSecretHashes.Of(context) is { } memo ? memo.HashOf(secret) : Hash(secret);
+
     public static string PrefixOf(string secret) => secret[..PrefixLength];
 
     /// <summary>Cheap shape check before any lookup: length and URL-safe characters only.</summary>

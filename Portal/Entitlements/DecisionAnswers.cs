@@ -11,7 +11,7 @@ public sealed class DecisionAnswers(KeyLookup keys, EntitlementDecisionService d
 {
     /// <summary>The decision for a well-formed request, or why the request is not one (a 400).</summary>
     public async ValueTask<(DecisionResponse? Answer, (string Code, string Message)? Problem)> AnswerAsync(
-        DecisionRequest request, string gatewayOrgId, CancellationToken ct)
+        DecisionRequest request, string gatewayOrgId, ConnectionSecretHashes? secretHashes, CancellationToken ct)
     {
         var item = request.Item ?? (request.Activity is { } activity && Usage.Activities.Find(activity) is { } known ? Usage.Activities.CatalogKey(known.Key) : request.Activity);
         if (string.IsNullOrWhiteSpace(item))
@@ -34,7 +34,7 @@ public sealed class DecisionAnswers(KeyLookup keys, EntitlementDecisionService d
             return (null, ("key_required", "Send the caller's key (\"apiKey\") or its id (\"keyId\")."));
         }
 
-        var key = request.ApiKey is { Length: > 0 } secret ? await keys.BySecretAsync(secret, ct) : await keys.ByIdAsync(request.KeyId!, ct);
+        var key = request.ApiKey is { Length: > 0 } secret ? await keys.BySecretAsync(secret, secretHashes, ct) : await keys.ByIdAsync(request.KeyId!, ct);
         if (key is not null && key.OrgId != gatewayOrgId && (await chains.GetAsync(key.OrgId, ct))?.IsWithin(gatewayOrgId) != true)
         {
             key = null;

@@ -32,9 +32,9 @@ public static class DecisionApi
     }
 
     private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> DecideAsync(
-        DecisionRequest request, DecisionAnswers answers, Access.TenantContext tenant, Operations.PortalTelemetry telemetry, CancellationToken ct)
+        DecisionRequest request, DecisionAnswers answers, Access.TenantContext tenant, Operations.PortalTelemetry telemetry, HttpContext context, CancellationToken ct)
     {
-        var (answer, problem) = await answers.AnswerAsync(request, tenant.HomeOrgId!, ct);
+        var (answer, problem) = await answers.AnswerAsync(request, tenant.HomeOrgId!, ConnectionSecretHashes.Of(context), ct);
         if (answer is null)
         {
             return ApiProblems.Problem(StatusCodes.Status400BadRequest, problem!.Value.Code, problem.Value.Message);
@@ -51,8 +51,11 @@ public sealed class KeyLookup(ApiKeyCache cache, IDbContextFactory<PortalDbConte
     // Key ids never change their secret (rotation makes a new key), so id -> hash can be kept for good.
     private readonly ConcurrentDictionary<string, string?> hashesById = new(StringComparer.Ordinal);
 
-    public ValueTask<ApiKeySnapshot?> BySecretAsync(string secret, CancellationToken ct) =>
-        ApiKeySecrets.IsWellFormed(secret) ? cache.FindAsync(ApiKeySecrets.Hash(secret), ct) : ValueTask.FromResult<ApiKeySnapshot?>(null);
+    /// <param name="hashes">The connection's memo of secret hashes, when there is one.</param>
+    public ValueTask<ApiKeySnapshot?> BySecretAsync(string secret, ConnectionSecretHashes? hashes, CancellationToken ct) =>
+        ApiKeySecrets.IsWellFormed(secret)
+            ? cache.FindAsync(hashes?.HashOf(secret) ?? ApiKeySecrets.Hash(secret), ct)
+            : ValueTask.FromResult<ApiKeySnapshot?>(null);
 
     public async ValueTask<ApiKeySnapshot?> ByIdAsync(string keyId, CancellationToken ct)
     {

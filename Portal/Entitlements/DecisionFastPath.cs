@@ -55,7 +55,8 @@ public sealed class DecisionFastPath
         }
 
         var ct = context.RequestAborted;
-        var gateway = await FindGatewayAsync(presented, ct);
+        var secretHashes = ConnectionSecretHashes.Of(context);
+        var gateway = await FindGatewayAsync(presented, secretHashes, ct);
         if (gateway is null)
         {
             await next(context);
@@ -69,7 +70,7 @@ public sealed class DecisionFastPath
         {
             if (TryReadRequest(body, out var decisionRequest))
             {
-                answer = (await answers.AnswerAsync(decisionRequest, gateway.OrgId, ct)).Answer;
+                answer = (await answers.AnswerAsync(decisionRequest, gateway.OrgId, secretHashes, ct)).Answer;
                 if (answer is not null)
                 {
                     await lastUse.RecordAsync(gateway, ct);
@@ -95,20 +96,16 @@ public sealed class DecisionFastPath
         }
 
         telemetry.DecisionAnswered(answer.Allowed, fastPath: true);
-        // Written first, so the answer goes out with its length in one write (no chunked encoding).
-        var json = WriteResponse(answer);
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = json.Length;
-        await context.Response.Body.WriteAsync(json, ct);
+        WriteResponse(context.Response, answer);
+        await context.Response.BodyWriter.FlushAsync(ct);
     }
 
     /// <summary>The presented key when it may ask for decisions now; null sends the request the general way.</summary>
-    private async Task<ApiKeySnapshot?> FindGatewayAsync(string presented, CancellationToken ct)
+    private async Task<ApiKeySnapshot?> FindGatewayAsync(string presented, ConnectionSecretHashes? secretHashes, CancellationToken ct)
     {
         try
         {
-            var key = await keys.FindAsync(ApiKeySecrets.Hash(presented), ct);
+            var key = await keys.FindAsync(secretHashes?.HashOf(presented) ?? ApiKeySecrets.Hash(presented), ct);
             return ApiKeyAuthenticationHandler.Check(key, clock.GetUtcNow().UtcDateTime) is null && key!.Has(ApiKeyScopes.Decision) ? key : null;
         }
 #pragma warning disable CA1031 // A key that cannot be looked up now is the general path's to explain (problem+json).
@@ -195,8 +192,18 @@ public sealed class DecisionFastPath
     [ThreadStatic]
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? responseWriter;
 
+    /// <summary>Sets the length (so the answer is not chunked) and copies the answer into the response pipe.</summary>
+    private static void WriteResponse(HttpResponse response, DecisionResponse answer)
+    {
+        var json = WriteJson(answer);
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = json.Length;
+        response.BodyWriter.Write(json);
+    }
+
     /// <summary>The answer as the general path writes it (the API's JSON options: camelCase, nulls written).</summary>
-    internal static byte[] WriteResponse(DecisionResponse answer)
+    private static ReadOnlySpan<byte> WriteJson(DecisionResponse answer)
     {
         // One writer per thread, used without awaiting: nothing else can run on it in between.
         var (buffer, writer) = responseWriter ??= (new ArrayBufferWriter<byte>(256), new Utf8JsonWriter(Stream.Null));
@@ -210,7 +217,7 @@ public sealed class DecisionFastPath
         writer.WriteString("keyId"u8, answer.KeyId);
         writer.WriteEndObject();
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenSpan;
     }
 
     // The content types the general path binds (application/json, with or without parameters); others go there.
