@@ -13,14 +13,7 @@ public static class ApiRegistration
     {
         services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.Section));
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            // Bad input is refused, never half-understood: unknown fields, missing required fields and nulls where none belong.
-            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-            json.SerializerOptions.RespectRequiredConstructorParameters = true;
-            json.SerializerOptions.RespectNullableAnnotations = true;
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
-        });
+        services.ConfigureHttpJsonOptions(json => ConfigureJson(json.SerializerOptions));
         // Binding failures throw, so the error middleware can explain them in problem+json (the default is an empty 400 outside Development).
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         // Kestrel would drop a request with non-ASCII header bytes with an empty 400; read them as Latin-1 so the API can answer in JSON.
@@ -29,6 +22,15 @@ public static class ApiRegistration
         services.AddApiRateLimiting();
         services.AddApiReference();
         return services;
+    }
+
+    /// <summary>The API's JSON: bad input is refused, never half-understood (unknown fields, missing required fields and nulls where none belong).</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.RespectRequiredConstructorParameters = true;
+        options.RespectNullableAnnotations = true;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
     }
 
     /// <summary>Goes right after UseAuthentication: API paths get JSON errors, their key, their rate limit and their acting org.</summary>

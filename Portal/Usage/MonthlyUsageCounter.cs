@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Operations;
@@ -143,17 +144,15 @@ public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader, Orga
     /// <summary>One write of usage, from before its commit to after it.</summary>
     public sealed class UsageWrite(MonthlyUsageCounter counter) : IDisposable
     {
-        private readonly Dictionary<(string OrgId, string Activity, int Month), long> added = new();
+        // Summed per org first, and spread to the ancestors once per group: a batch has many events and few groups.
+        private readonly Dictionary<(string OrgId, string Activity, int Month), (IReadOnlyList<string> Chain, long Credits)> byOrg = new();
         private bool ended;
 
-        /// <summary>Counts committed credits for each org whose totals include them (the event's org and its ancestors).</summary>
-        public void Add(IEnumerable<string> orgAndAncestors, string activity, DateTime occurredAt, long credits)
+        /// <summary>Counts committed credits for each org whose totals include them: the event's org, then its ancestors.</summary>
+        public void Add(IReadOnlyList<string> orgAndAncestors, string activity, DateTime occurredAt, long credits)
         {
-            foreach (var orgId in orgAndAncestors)
-            {
-                var key = (orgId, activity, MonthOf(occurredAt));
-                added[key] = added.GetValueOrDefault(key) + credits;
-            }
+            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(byOrg, (orgAndAncestors[0], activity, MonthOf(occurredAt)), out _);
+            group = (orgAndAncestors, group.Credits + credits);
         }
 
         /// <summary>The write committed: what was added counts from now on, here and (after a reload) everywhere.</summary>
@@ -162,6 +161,16 @@ public sealed class MonthlyUsageCounter : Entitlements.IMonthlyUsageReader, Orga
             if (!ended)
             {
                 ended = true;
+                var added = new Dictionary<(string OrgId, string Activity, int Month), long>();
+                foreach (var ((_, activity, month), (chain, credits)) in byOrg)
+                {
+                    foreach (var orgId in chain)
+                    {
+                        ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(added, (orgId, activity, month), out _);
+                        total += credits;
+                    }
+                }
+
                 counter.EndWrite(added);
             }
         }

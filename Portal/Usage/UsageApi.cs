@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Portal.Api;
 using Portal.ApiKeys;
 
@@ -8,14 +10,13 @@ public sealed record UsageBatchRequest(IReadOnlyList<UsageEventInput>? Events = 
 
 public sealed record UsageEventResultData(int Index, string? EventId, string Status, string? Code, string? Reason);
 
+/// <summary>What <c>POST /usage/events</c> answers (written by <see cref="UsageBatchAnswer"/>; this shape documents it).</summary>
 public sealed record UsageBatchResponse(int Accepted, int Duplicates, int Rejected, IReadOnlyList<UsageEventResultData> Events);
 
 public static class UsageApi
 {
     /// <summary>A full batch of 1,000 events is about 200 KB; anything far larger is refused before parsing.</summary>
     public const long MaxBatchBytes = 1024 * 1024;
-
-    private static readonly string[] StatusNames = Enum.GetNames<UsageEventOutcome>().Select(n => n.ToLowerInvariant()).ToArray();
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
@@ -24,6 +25,7 @@ public static class UsageApi
             .WithDescription("Up to 1,000 events. Each event is checked on its own: accepted events are stored and counted, duplicates " +
                 "(same org and eventId as an earlier event) are ignored, rejected events store nothing and are named with a code. " +
                 "The batch is not all-or-nothing. Retrying a batch never counts an event twice.")
+            .Accepts<UsageBatchRequest>("application/json")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBatchBytes));
 
         var orgs = app.MapGroup("/api/v1/orgs/{orgId}/usage").WithTags("Usage");
@@ -34,16 +36,17 @@ public static class UsageApi
         return app;
     }
 
-    private static async Task<Results<Ok<UsageBatchResponse>, ProblemHttpResult>> PostEvents(UsageBatchRequest? request, UsageIngestion ingestion, CancellationToken ct)
+    private static async Task<Results<UsageBatchAnswer, ProblemHttpResult>> PostEvents(
+        HttpRequest httpRequest, UsageIngestion ingestion, IOptions<JsonOptions> json, CancellationToken ct)
     {
+        var request = await UsageBatchReader.ReadAsync(httpRequest, json.Value.SerializerOptions, ct);
         if (request?.Events is null)
         {
             return ApiProblems.Problem(StatusCodes.Status400BadRequest, "events_required", "Send a JSON object with an \"events\" array.");
         }
 
         var result = await ingestion.IngestAsync(request.Events, ct);
-        return TypedResults.Ok(new UsageBatchResponse(result.Accepted, result.Duplicates, result.Rejected,
-            result.Events.Select(e => new UsageEventResultData(e.Index, e.EventId, StatusNames[(int)e.Status], e.Code, e.Reason)).ToList()));
+        return new UsageBatchAnswer(result);
     }
 
     private static async Task<Ok<UsageSummary>> GetSummary(string orgId, DateTime? from, DateTime? to, UsageQueries usage, CancellationToken ct)

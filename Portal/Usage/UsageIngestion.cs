@@ -10,8 +10,8 @@ namespace Portal.Usage;
 
 public sealed record UsageEventInput(string? OrgId = null, string? Activity = null, decimal? Credits = null, DateTime? OccurredAt = null, string? EventId = null)
 {
-    // Bound through its setters: a batch arrives in chunks, and resuming a constructor-bound object at every chunk
-    // boundary costs System.Text.Json far more than setting properties.
+    // Bound through its setters when the serializer reads a batch (UsageBatchReader's fallback): cheaper than
+    // constructor binding for a thousand events.
     [System.Text.Json.Serialization.JsonConstructor]
     public UsageEventInput()
         : this(null, null, null, null, null)
