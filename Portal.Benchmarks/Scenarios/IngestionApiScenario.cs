@@ -15,7 +15,7 @@ namespace Portal.Benchmarks.Scenarios;
 /// </summary>
 public static class IngestionApiScenario
 {
-    private const int Batches = 80;
+    private const int Batches = 200;
     private const int Warmups = 5;
     private const int BatchSize = 1_000;
     private static readonly string[] Orgs = ["Beacon Podcasts", "Cobalt Learning", "Dune Radio", "Fable Kids"];
@@ -52,22 +52,28 @@ public static class IngestionApiScenario
             }
         }
 
+        // Each API batch and the raw batch right after it meet the same load: the median of their ratios is the figure.
+        var pairRatios = rawSamples.Zip(apiSamples, (raw, api) => raw / api).ToList();
+        var pairMedian = Median(pairRatios);
         var apiMedian = Median(apiSamples);
         var rawMedian = Median(rawSamples);
         Console.WriteLine();
         Console.WriteLine($"Usage ingestion, {Batches} batches of {BatchSize:N0} events each way, alternating, SQLite (baseline: raw insert of the same rows)");
         Console.WriteLine($"  raw INSERT, one transaction per batch            median {rawMedian,6:0.00} ms/batch {BatchSize / rawMedian * 1000,10:N0} rows/s");
         Console.WriteLine($"  POST /usage/events (HTTP, validated, rolled up)  median {apiMedian,6:0.00} ms/batch {BatchSize / apiMedian * 1000,10:N0} rows/s");
-        Console.WriteLine($"  ratio API / raw (rows/s): {rawMedian / apiMedian:0.00} (aim: 0.6 or better)");
+        Console.WriteLine($"  ratio API / raw (rows/s): {pairMedian:0.00} median of the {Batches} side-by-side pairs (ratio of the medians: {rawMedian / apiMedian:0.00}) (aim: 0.6 or better)");
+        // Early batches run the API's code before the JIT has optimized it, and later ones insert into a larger table.
+        var quarters = Enumerable.Range(0, 4).Select(q => Median(pairRatios.Skip(q * Batches / 4).Take(Batches / 4)));
+        Console.WriteLine($"  by quarter of the run: {string.Join(" ", quarters.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}");
         await connection.CloseAsync();
         SqliteConnection.ClearAllPools();
         File.Delete(databasePath);
     }
 
-    private static double Median(List<double> samples)
+    private static double Median(IEnumerable<double> samples)
     {
-        samples.Sort();
-        return samples[samples.Count / 2];
+        var sorted = samples.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 
     private static string Batch(string run, int batch, DateTime now)
