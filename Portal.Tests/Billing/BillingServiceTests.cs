@@ -170,15 +170,29 @@ public sealed class BillingServiceTests : IDisposable
     /// <summary>A real HTTP endpoint on loopback that keeps what it was sent.</summary>
     private sealed class RecordingWebhook : IDisposable
     {
-        private readonly HttpListener listener = new();
+        private readonly HttpListener listener;
         private readonly List<string> bodies = [];
 
         public RecordingWebhook()
         {
-            var port = Random.Shared.Next(20000, 60000);
-            Url = $"http://127.0.0.1:{port}/hook/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
+            // HttpListener cannot take port 0: try ports below Linux's ephemeral range until one is free.
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = Random.Shared.Next(20000, 32000);
+                Url = $"http://127.0.0.1:{port}/hook/";
+                listener = new HttpListener();
+                listener.Prefixes.Add(Url);
+                try
+                {
+                    listener.Start();
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 20)
+                {
+                    listener.Close();
+                }
+            }
+
             _ = Task.Run(async () =>
             {
                 while (listener.IsListening)
@@ -208,7 +222,7 @@ public sealed class BillingServiceTests : IDisposable
             });
         }
 
-        public string Url { get; }
+        public string Url { get; private set; }
 
         public async Task<List<string>> WaitForAsync(int count, TimeSpan timeout)
         {
