@@ -31,18 +31,30 @@ public sealed class ConnectionSecretHashes
             return null;
         }
 
-        // HTTP/2 streams of one connection run at once and the items are a plain dictionary.
+        // HTTP/1 serves one request at a time per connection; HTTP/2 and 3 streams of one connection run at once, and
+        // the items are a plain dictionary.
+        var protocol = context.Request.Protocol;
+        if (HttpProtocol.IsHttp11(protocol) || HttpProtocol.IsHttp10(protocol))
+        {
+            return GetOrAdd(items);
+        }
+
         lock (items)
         {
-            if (items.TryGetValue(ItemKey, out var existing) && existing is ConnectionSecretHashes memo)
-            {
-                return memo;
-            }
+            return GetOrAdd(items);
+        }
+    }
 
-            memo = new ConnectionSecretHashes();
-            items[ItemKey] = memo;
+    private static ConnectionSecretHashes GetOrAdd(IDictionary<object, object?> items)
+    {
+        if (items.TryGetValue(ItemKey, out var existing) && existing is ConnectionSecretHashes memo)
+        {
             return memo;
         }
+
+        memo = new ConnectionSecretHashes();
+        items[ItemKey] = memo;
+        return memo;
     }
 
     /// <summary><see cref="ApiKeySecrets.Hash"/> of a well-formed secret.</summary>
