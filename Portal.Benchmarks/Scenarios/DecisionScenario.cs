@@ -69,7 +69,7 @@ public static class DecisionScenario
             Console.WriteLine($"  {name,-28} {result.PerSecond,10:0} {result.P50,8:0.00} {result.P95,8:0.00} {result.P99,8:0.00}");
         }
 
-        Console.WriteLine($"  throughput ratio decision / bare: {ratios[ratios.Count / 2]:0.00} median of rounds (each round: {string.Join(" ", ratios.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}) (aim: 0.9 or better)");
+        Console.WriteLine($"  throughput ratio decision / bare: {ratios[ratios.Count / 2]:0.00} median of rounds (each round: {string.Join(" ", ratios.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}; ratio of the median rates: {decision.PerSecond / bare.PerSecond:0.00}) (aim: 0.9 or better)");
         SqliteConnection.ClearAllPools();
         File.Delete(databasePath);
     }
