@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Usage;
 
@@ -104,6 +105,34 @@ public sealed class SdkContractTests(ApiHost host)
         var raw = body.GetRawText();
         Assert.DoesNotContain(secret, raw, StringComparison.Ordinal);
         Assert.DoesNotContain("hash", raw, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Get_secrets_shows_the_signing_secrets_of_the_webhooks_an_org_set_on_its_children_to_its_billing_readers_only()
+    {
+        var fable = ApiHost.OrgId("Fable Kids");
+        string signingSecret;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var owner = DemoSeed.Owner;
+            scope.ServiceProvider.GetRequiredService<Portal.Access.TenantContext>().SetUser(owner.Id, owner.DisplayName, ApiHost.Acme);
+            var billing = scope.ServiceProvider.GetRequiredService<Portal.Billing.BillingService>();
+            await billing.SetSpendLimitAsync(fable, 1_000_000_000_000, false, "https://hooks.example.test/spend", CancellationToken.None);
+            signingSecret = (await billing.GetAlertWebhookAsync(fable, CancellationToken.None))!.SigningSecret!;
+        }
+
+        var billingReader = await host.CreateKeyAsync(ApiHost.Acme, "org:read", "billing:read", "act-as");
+        var (_, parentView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", billingReader));
+        var (_, orgReaderView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", await host.CreateKeyAsync(ApiHost.Acme, "org:read")));
+        var (_, childView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", await host.CreateKeyAsync(fable, "org:read", "billing:read")));
+        var (_, assumedView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", billingReader, assumeOrg: fable));
+
+        var hook = Assert.Single(parentView.GetProperty("alertWebhooks").EnumerateArray(), w => w.GetProperty("orgId").GetString() == fable);
+        Assert.Equal("https://hooks.example.test/spend", hook.GetProperty("url").GetString());
+        Assert.Equal(signingSecret, hook.GetProperty("signingSecret").GetString());
+        Assert.Empty(orgReaderView.GetProperty("alertWebhooks").EnumerateArray());
+        Assert.DoesNotContain(signingSecret, childView.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(signingSecret, assumedView.GetRawText(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -112,9 +112,67 @@ public sealed class BillingServiceTests : IDisposable
         await using var db = database.CreateDbContext();
         var alerts = await db.Set<SpendAlert>().OrderBy(a => a.ThresholdPercent).ToListAsync();
         Assert.Equal([(80, 850L), (100, 1160L)], alerts.Select(a => (a.ThresholdPercent, a.CreditsUsed)));
-        var bodies = await webhook.WaitForAsync(2, TimeSpan.FromSeconds(10));
-        Assert.Contains(bodies, b => b.Contains("\"thresholdPercent\":80", StringComparison.Ordinal));
-        Assert.Contains(bodies, b => b.Contains("\"thresholdPercent\":100", StringComparison.Ordinal));
+        var deliveries = await webhook.WaitForAsync(2, TimeSpan.FromSeconds(10));
+        Assert.Contains(deliveries, d => d.Body.Contains("\"thresholdPercent\":80", StringComparison.Ordinal));
+        Assert.Contains(deliveries, d => d.Body.Contains("\"thresholdPercent\":100", StringComparison.Ordinal));
+
+        // Each delivery is signed with the webhook's secret, which its parent's billing readers can see.
+        await using var reader = provider.As(tree.UserId("ada"), tree.Id("acme"));
+        var hook = await reader.ServiceProvider.GetRequiredService<BillingService>().GetAlertWebhookAsync(tree.Id("beta"), CancellationToken.None);
+        Assert.StartsWith(WebhookSigning.SecretMarker, hook!.SigningSecret, StringComparison.Ordinal);
+        Assert.All(deliveries, d => Assert.True(SignedWith(hook.SigningSecret!, d), $"{d.Signature} does not sign {d.Body}"));
+    }
+
+    [DataFact]
+    public async Task A_rotated_signing_secret_signs_from_then_on_and_only_the_parent_side_sees_it()
+    {
+        var tree = Arrange();
+        using var webhook = new RecordingWebhook();
+        await using var provider = Services();
+        AlertWebhook before, rotated;
+        await using (var scope = provider.As(tree.UserId("ada"), tree.Id("acme")))
+        {
+            var billing = scope.ServiceProvider.GetRequiredService<BillingService>();
+            await billing.SetSpendLimitAsync(tree.Id("beta"), 1000, false, webhook.Url, CancellationToken.None);
+            before = (await billing.GetAlertWebhookAsync(tree.Id("beta"), CancellationToken.None))!;
+            rotated = await billing.RotateAlertWebhookSecretAsync(tree.Id("beta"), CancellationToken.None);
+            var listed = await billing.GetChildAlertWebhooksAsync(tree.Id("acme"), CancellationToken.None);
+            Assert.Equal([(tree.Id("beta"), webhook.Url, rotated.SigningSecret)], listed.Select(w => (w.OrgId, w.Url, w.SigningSecret)));
+            var noHook = await Assert.ThrowsAsync<RuleViolationException>(() => billing.RotateAlertWebhookSecretAsync(tree.Id("gamma"), CancellationToken.None));
+            Assert.Equal("webhook_not_set", noHook.Code);
+        }
+
+        await IngestAsync(provider, tree.Id("acme"), (tree.Id("beta"), "speech", 900));
+        var delivery = Assert.Single(await webhook.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+
+        Assert.NotEqual(before.SigningSecret, rotated.SigningSecret);
+        Assert.True(SignedWith(rotated.SigningSecret!, delivery));
+        Assert.False(SignedWith(before.SigningSecret!, delivery));
+        await using (var child = provider.As(tree.UserId("bob"), tree.Id("beta")))
+        {
+            // Beta's own owner sees no webhook its parent set on it, and cannot rotate it.
+            var billing = child.ServiceProvider.GetRequiredService<BillingService>();
+            await Assert.ThrowsAsync<OrgNotFoundException>(() => billing.GetAlertWebhookAsync(tree.Id("beta"), CancellationToken.None));
+            await Assert.ThrowsAsync<OrgNotFoundException>(() => billing.RotateAlertWebhookSecretAsync(tree.Id("beta"), CancellationToken.None));
+            Assert.Empty(await billing.GetChildAlertWebhooksAsync(tree.Id("beta"), CancellationToken.None));
+        }
+
+        await using var db = database.CreateDbContext();
+        var stored = await db.Set<SpendLimit>().SingleAsync(l => l.OrgId == tree.Id("beta"));
+        Assert.DoesNotContain(rotated.SigningSecret!, stored.AlertWebhookSecret, StringComparison.Ordinal);
+        Assert.True(await db.AuditEntries.AnyAsync(a => a.Action == "billing.webhook_secret_rotated" && a.TargetOrgId == tree.Id("beta")));
+    }
+
+    private static bool SignedWith(string secret, (string Body, string? Signature) delivery)
+    {
+        var parts = (delivery.Signature ?? "").Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        if (!parts.TryGetValue("t", out var t) || !parts.TryGetValue("v1", out var v1))
+        {
+            return false;
+        }
+
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(t + "." + delivery.Body));
+        return Convert.ToHexStringLower(mac) == v1;
     }
 
     [DataFact]
@@ -171,7 +229,7 @@ public sealed class BillingServiceTests : IDisposable
     private sealed class RecordingWebhook : IDisposable
     {
         private readonly HttpListener listener;
-        private readonly List<string> bodies = [];
+        private readonly List<(string Body, string? Signature)> bodies = [];
 
         public RecordingWebhook()
         {
@@ -204,7 +262,7 @@ public sealed class BillingServiceTests : IDisposable
                         var body = await reader.ReadToEndAsync();
                         lock (bodies)
                         {
-                            bodies.Add(body);
+                            bodies.Add((body, context.Request.Headers[WebhookSigning.SignatureHeader]));
                         }
 
                         context.Response.StatusCode = 204;
@@ -224,7 +282,7 @@ public sealed class BillingServiceTests : IDisposable
 
         public string Url { get; private set; }
 
-        public async Task<List<string>> WaitForAsync(int count, TimeSpan timeout)
+        public async Task<List<(string Body, string? Signature)>> WaitForAsync(int count, TimeSpan timeout)
         {
             var deadline = DateTime.UtcNow + timeout;
             while (DateTime.UtcNow < deadline)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,8 @@ public static class PortalServices
             .Build();
         services.AddLogging();
         services.AddMetrics();
+        // Real encryption with keys in memory (the app keeps its keys in the database).
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddSingleton<IDbContextFactory<PortalDbContext>>(database);
         services.AddScoped<TenantDb>();
         services.AddPortalAccess();

@@ -26,8 +26,15 @@ public sealed record IssuedApiKeyData(ApiKeyData Key, string Secret);
 
 public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Scopes, DateTime? ExpiresAt = null);
 
-/// <summary>What <c>GET /secrets</c> can honestly return: the calling key's metadata (never a secret: only its hash is stored).</summary>
-public sealed record SecretsData(string OrgId, ApiKeyData ApiKey);
+/// <summary>
+/// What <c>GET /secrets</c> can honestly return: the calling key's metadata (never its secret: only a hash is stored),
+/// and, for a key that may read the org's billing, the spend-alert webhooks the org set on its children with their
+/// signing secrets.
+/// </summary>
+public sealed record SecretsData(string OrgId, ApiKeyData ApiKey, IReadOnlyList<AlertWebhookData> AlertWebhooks);
+
+/// <summary>A child's spend-alert webhook; deliveries carry x-portal-signature, an HMAC-SHA256 under <paramref name="SigningSecret"/>.</summary>
+public sealed record AlertWebhookData(string OrgId, string Url, string? SigningSecret);
 
 public static class ApiKeysApi
 {
@@ -35,7 +42,7 @@ public static class ApiKeysApi
     {
         // Organization.get_secrets() of the Python SDK.
         app.MapGet("/secrets", GetSecrets).RequireApiKey().WithTags("api.audio SDK").WithName("GetSecrets")
-            .WithSummary("The calling key's metadata (Organization.get_secrets)");
+            .WithSummary("The calling key's metadata, and for billing:read keys the alert webhooks the org set on its children with their signing secrets (Organization.get_secrets)");
 
         var keys = app.MapGroup("/api/v1/orgs/{orgId}/api-keys").WithTags("API keys");
         keys.MapGet("", List).RequireScope(ApiKeyScopes.KeysRead).WithName("ListApiKeys")
@@ -49,12 +56,32 @@ public static class ApiKeysApi
         return app;
     }
 
-    private static async Task<Results<Ok<SecretsData>, ProblemHttpResult>> GetSecrets(ApiKeyService keys, TenantContext tenant, CancellationToken ct)
+    private static async Task<Results<Ok<SecretsData>, ProblemHttpResult>> GetSecrets(
+        ApiKeyService keys, Billing.BillingService billing, TenantContext tenant, HttpContext http, CancellationToken ct)
     {
         var key = await keys.GetCallingKeyAsync(ct);
-        return key is null
-            ? ApiProblems.Problem(StatusCodes.Status401Unauthorized, ApiKeyFailure.Invalid.Code, ApiKeyFailure.Invalid.Message)
-            : TypedResults.Ok(new SecretsData(tenant.ScopeOrgId ?? key.OrgId, ApiKeyData.From(key)));
+        if (key is null)
+        {
+            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, ApiKeyFailure.Invalid.Code, ApiKeyFailure.Invalid.Message);
+        }
+
+        var orgId = tenant.ScopeOrgId ?? key.OrgId;
+        // A key without billing:read sees its own metadata only.
+        IReadOnlyList<Billing.AlertWebhook> webhooks = [];
+        if (http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyScopes.BillingRead))
+        {
+            try
+            {
+                webhooks = await billing.GetChildAlertWebhooksAsync(orgId, ct);
+            }
+            catch (AccessDeniedException)
+            {
+                webhooks = [];
+            }
+        }
+
+        return TypedResults.Ok(new SecretsData(orgId, ApiKeyData.From(key),
+            webhooks.Select(w => new AlertWebhookData(w.OrgId, w.Url, w.SigningSecret)).ToList()));
     }
 
     private static async Task<Ok<List<ApiKeyData>>> List(string orgId, ApiKeyService keys, CancellationToken ct) =>

@@ -14,6 +14,9 @@ public sealed class SpendLimit : IOrgOwned
     /// <summary>When reached, the decision service refuses further use until the next period or a raised limit.</summary>
     public bool HardStop { get; set; }
     public string? AlertWebhookUrl { get; set; }
+
+    /// <summary>The webhook's signing secret, encrypted (see <see cref="WebhookSigning"/>); set while there is a webhook.</summary>
+    public string? AlertWebhookSecret { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
 
@@ -39,6 +42,7 @@ internal sealed class SpendLimitConfiguration : IEntityTypeConfiguration<SpendLi
         limit.HasKey(l => l.OrgId);
         limit.Property(l => l.OrgId).HasMaxLength(36);
         limit.Property(l => l.AlertWebhookUrl).HasMaxLength(2048);
+        limit.Property(l => l.AlertWebhookSecret).HasMaxLength(1000);
         limit.HasOne<Organization>().WithOne().HasForeignKey<SpendLimit>(l => l.OrgId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -8,6 +8,7 @@ public static class BillingRegistration
         services.Configure<BillingOptions>(configuration.GetSection(BillingOptions.Section));
         services.TryAddSingleton<Operations.ICacheInvalidationBus, Operations.InProcessCacheInvalidationBus>();
         services.AddSingleton<SpendLimitCache>();
+        services.AddSingleton<WebhookSigning>();
         services.AddSingleton<SpendAlertMonitor>();
         services.AddSingleton<Entitlements.ISpendLimitGuard, SpendLimitGuard>();
         services.AddHttpClient(SpendAlertMonitor.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(5));

@@ -28,6 +28,12 @@ public sealed record SpendStatus(string OrgId, string Name, OrgStatus Status, Bi
     public double? Percent => Limit is > 0 ? UsedThisMonth * 100.0 / Limit.Value : null;
 }
 
+/// <summary>
+/// A child's spend-alert webhook and the secret its deliveries are signed with (see <see cref="WebhookSigning"/>); null
+/// for a webhook set before secrets existed, until its secret is rotated.
+/// </summary>
+public sealed record AlertWebhook(string OrgId, string Url, string? SigningSecret);
+
 public sealed record AlertRow(string OrgId, string OrgName, DateTime Period, int ThresholdPercent, long CreditsUsed, long Limit, DateTime At, bool Delivered);
 
 /// <summary>
@@ -41,7 +47,8 @@ public sealed class BillingService(
     TimeProvider clock,
     IOptions<BillingOptions> options,
     MonthlyUsageCounter counter,
-    SpendLimitCache limits)
+    SpendLimitCache limits,
+    WebhookSigning signing)
 {
     public static DateTime MonthOf(DateTime time) => new(time.Year, time.Month, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -200,6 +207,8 @@ public sealed class BillingService(
             limit.MonthlyCredits = monthlyCredits.Value;
             limit.HardStop = hardStop;
             limit.AlertWebhookUrl = url;
+            // A webhook gets its signing secret when it is first set, and keeps it when only its URL changes.
+            limit.AlertWebhookSecret = url is null ? null : limit.AlertWebhookSecret ?? signing.NewSecret().Stored;
             limit.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         }
 
@@ -207,6 +216,62 @@ public sealed class BillingService(
             monthlyCredits is null ? null : new { MonthlyCredits = monthlyCredits, HardStop = hardStop, AlertWebhookUrl = url });
         await db.SaveChangesAsync(ct);
         limits.Forget(orgId);
+    }
+
+    /// <summary>
+    /// The alert webhooks this org set on its children's spend limits, with their signing secrets: for whom may read
+    /// this org's billing.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertWebhook>> GetChildAlertWebhooksAsync(string orgId, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ViewBilling, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        var stored = await db.Set<SpendLimit>()
+            .Where(l => l.AlertWebhookUrl != null && db.Organizations.Any(o => o.Id == l.OrgId && o.ParentId == orgId))
+            .OrderBy(l => l.OrgId)
+            .Select(l => new { l.OrgId, l.AlertWebhookUrl, l.AlertWebhookSecret })
+            .ToListAsync(ct);
+        return stored.Select(l => new AlertWebhook(l.OrgId, l.AlertWebhookUrl!, l.AlertWebhookSecret is { } secret ? signing.Reveal(secret) : null)).ToList();
+    }
+
+    /// <summary>A child's alert webhook with its signing secret, for whom may read its parent's billing; null without one.</summary>
+    public async Task<AlertWebhook?> GetAlertWebhookAsync(string orgId, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ViewOrg, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        var parentId = await db.Organizations.Where(o => o.Id == orgId).Select(o => o.ParentId).SingleOrDefaultAsync(ct);
+        if (parentId is null)
+        {
+            return null;
+        }
+
+        return (await GetChildAlertWebhooksAsync(parentId, ct)).SingleOrDefault(w => w.OrgId == orgId);
+    }
+
+    /// <summary>A new signing secret for a child's alert webhook; deliveries are signed with it from now on.</summary>
+    public async Task<AlertWebhook> RotateAlertWebhookSecretAsync(string orgId, CancellationToken ct)
+    {
+        await access.DemandAsync(orgId, Permission.ViewOrg, ct);
+        await using var db = await tenantDb.OpenAsync(ct);
+        var org = await db.Organizations.SingleOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new OrgNotFoundException(orgId);
+        if (org.ParentId is null)
+        {
+            throw new RuleViolationException("top_level_org", "Spend limits are set on child orgs, by their parent.");
+        }
+
+        await access.DemandAsync(org.ParentId, Permission.ManageBilling, ct);
+        var limit = await db.Set<SpendLimit>().SingleOrDefaultAsync(l => l.OrgId == orgId, ct);
+        if (limit?.AlertWebhookUrl is not { } url)
+        {
+            throw new RuleViolationException("webhook_not_set", "This org's spend limit has no alert webhook to sign for.");
+        }
+
+        var (secret, protectedSecret) = signing.NewSecret();
+        limit.AlertWebhookSecret = protectedSecret;
+        limit.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record(db, "billing.webhook_secret_rotated", orgId, null, new { AlertWebhookUrl = url });
+        await db.SaveChangesAsync(ct);
+        return new AlertWebhook(orgId, url, secret);
     }
 
     /// <summary>Whether a child's usage goes on its parent's statement (the default) or on its own.</summary>

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
@@ -70,6 +70,7 @@ public sealed class SpendAlertMonitor(
     SpendLimitCache limits,
     IOptions<BillingOptions> options,
     IHttpClientFactory httpClients,
+    WebhookSigning signing,
     TimeProvider clock,
     ILogger<SpendAlertMonitor> logger)
 {
@@ -139,14 +140,15 @@ public sealed class SpendAlertMonitor(
             return;
         }
 
-        var webhook = await db.Set<SpendLimit>().Where(l => l.OrgId == orgId).Select(l => l.AlertWebhookUrl).SingleOrDefaultAsync(ct);
+        var webhook = await db.Set<SpendLimit>().Where(l => l.OrgId == orgId && l.AlertWebhookUrl != null)
+            .Select(l => new { Url = l.AlertWebhookUrl!, l.AlertWebhookSecret }).SingleOrDefaultAsync(ct);
         if (webhook is not null)
         {
-            _ = Task.Run(() => DeliverAsync(alert.Id, webhook), CancellationToken.None);
+            _ = Task.Run(() => DeliverAsync(alert.Id, webhook.Url, webhook.AlertWebhookSecret), CancellationToken.None);
         }
     }
 
-    private async Task DeliverAsync(long alertId, string url)
+    private async Task DeliverAsync(long alertId, string url, string? storedSecret)
     {
         try
         {
@@ -154,20 +156,30 @@ public sealed class SpendAlertMonitor(
             var alert = await db.Set<SpendAlert>().SingleAsync(a => a.Id == alertId);
             try
             {
-                using var response = await httpClients.CreateClient(WebhookClient).PostAsJsonAsync(url, new
+                var body = JsonSerializer.SerializeToUtf8Bytes(new
                 {
+                    id = alert.Id,
                     type = "spend_limit.threshold_reached",
                     orgId = alert.OrgId,
-                    period = alert.Period.ToString("yyyy-MM"),
+                    period = alert.Period.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
                     thresholdPercent = alert.ThresholdPercent,
                     creditsUsed = alert.CreditsUsed,
                     limit = alert.Limit,
                     at = alert.At,
-                });
+                }, JsonSerializerOptions.Web);
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                if (storedSecret is not null)
+                {
+                    request.Headers.Add(WebhookSigning.SignatureHeader,
+                        WebhookSigning.Signature(signing.Reveal(storedSecret), clock.GetUtcNow().ToUnixTimeSeconds(), body));
+                }
+
+                using var response = await httpClients.CreateClient(WebhookClient).SendAsync(request);
                 response.EnsureSuccessStatusCode();
                 alert.WebhookDeliveredAt = clock.GetUtcNow().UtcDateTime;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Security.Cryptography.CryptographicException)
             {
                 alert.WebhookError = e.Message.Length > 500 ? e.Message[..500] : e.Message;
                 logger.LogWarning(e, "Spend alert {AlertId} could not be delivered to its webhook.", alertId);

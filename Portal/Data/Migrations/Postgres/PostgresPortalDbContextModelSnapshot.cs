@@ -638,6 +638,10 @@ namespace Portal.Data.Migrations.Postgres
                         .HasMaxLength(36)
                         .HasColumnType("character varying(36)");
 
+                    b.Property<string>("AlertWebhookSecret")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<string>("AlertWebhookUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");

@@ -625,6 +625,10 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(36)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AlertWebhookSecret")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AlertWebhookUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
