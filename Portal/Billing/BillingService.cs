@@ -164,11 +164,10 @@ public sealed class BillingService(
             .ToListAsync(ct);
     }
 
-    /// <summary>Sets or (with a null limit) removes a child's monthly limit. Limits are imposed from the parent.</summary>
-    public async Task SetSpendLimitAsync(string orgId, long? monthlyCredits, bool hardStop, string? webhookUrl, CancellationToken ct)
+    /// <summary>Limits (and their webhooks) are a child's, set by whom may manage its parent's billing.</summary>
+    private async Task DemandLimitManagerAsync(PortalDbContext db, string orgId, CancellationToken ct)
     {
         await access.DemandAsync(orgId, Permission.ViewOrg, ct);
-        await using var db = await tenantDb.OpenAsync(ct);
         var org = await db.Organizations.SingleOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new OrgNotFoundException(orgId);
         if (org.ParentId is null)
         {
@@ -176,6 +175,13 @@ public sealed class BillingService(
         }
 
         await access.DemandAsync(org.ParentId, Permission.ManageBilling, ct);
+    }
+
+    /// <summary>Sets or (with a null limit) removes a child's monthly limit. Limits are imposed from the parent.</summary>
+    public async Task SetSpendLimitAsync(string orgId, long? monthlyCredits, bool hardStop, string? webhookUrl, CancellationToken ct)
+    {
+        await using var db = await tenantDb.OpenAsync(ct);
+        await DemandLimitManagerAsync(db, orgId, ct);
         if (monthlyCredits is < 1 or > 1_000_000_000_000)
         {
             throw new RuleViolationException("limit_invalid", "The monthly limit must be a whole number of credits from 1 to 10^12.", "limit");
@@ -251,15 +257,8 @@ public sealed class BillingService(
     /// <summary>A new signing secret for a child's alert webhook; deliveries are signed with it from now on.</summary>
     public async Task<AlertWebhook> RotateAlertWebhookSecretAsync(string orgId, CancellationToken ct)
     {
-        await access.DemandAsync(orgId, Permission.ViewOrg, ct);
         await using var db = await tenantDb.OpenAsync(ct);
-        var org = await db.Organizations.SingleOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new OrgNotFoundException(orgId);
-        if (org.ParentId is null)
-        {
-            throw new RuleViolationException("top_level_org", "Spend limits are set on child orgs, by their parent.");
-        }
-
-        await access.DemandAsync(org.ParentId, Permission.ManageBilling, ct);
+        await DemandLimitManagerAsync(db, orgId, ct);
         var limit = await db.Set<SpendLimit>().SingleOrDefaultAsync(l => l.OrgId == orgId, ct);
         if (limit?.AlertWebhookUrl is not { } url)
         {
