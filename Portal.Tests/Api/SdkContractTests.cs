@@ -108,7 +108,7 @@ public sealed class SdkContractTests(ApiHost host)
     }
 
     [Fact]
-    public async Task Get_secrets_shows_the_signing_secrets_of_the_webhooks_an_org_set_on_its_children_to_its_billing_readers_only()
+    public async Task Get_secrets_shows_the_signing_secrets_of_the_webhooks_an_org_set_on_its_children_only_with_webhooks_read()
     {
         var fable = ApiHost.OrgId("Fable Kids");
         string signingSecret;
@@ -121,16 +121,18 @@ public sealed class SdkContractTests(ApiHost host)
             signingSecret = (await billing.GetAlertWebhookAsync(fable, CancellationToken.None))!.SigningSecret!;
         }
 
-        var billingReader = await host.CreateKeyAsync(ApiHost.Acme, "org:read", "billing:read", "act-as");
-        var (_, parentView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", billingReader));
+        var webhooksReader = await host.CreateKeyAsync(ApiHost.Acme, "org:read", "webhooks:read", "act-as");
+        var (_, parentView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", webhooksReader));
         var (_, orgReaderView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", await host.CreateKeyAsync(ApiHost.Acme, "org:read")));
-        var (_, childView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", await host.CreateKeyAsync(fable, "org:read", "billing:read")));
-        var (_, assumedView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", billingReader, assumeOrg: fable));
+        var (_, billingReaderView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", await host.CreateKeyAsync(ApiHost.Acme, "org:read", "billing:read")));
+        var (_, childView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", await host.CreateKeyAsync(fable, "org:read", "webhooks:read")));
+        var (_, assumedView) = await host.SendAsync(Sdk.Python(HttpMethod.Get, "/secrets", webhooksReader, assumeOrg: fable));
 
         var hook = Assert.Single(parentView.GetProperty("alertWebhooks").EnumerateArray(), w => w.GetProperty("orgId").GetString() == fable);
         Assert.Equal("https://hooks.example.test/spend", hook.GetProperty("url").GetString());
         Assert.Equal(signingSecret, hook.GetProperty("signingSecret").GetString());
         Assert.Empty(orgReaderView.GetProperty("alertWebhooks").EnumerateArray());
+        Assert.Empty(billingReaderView.GetProperty("alertWebhooks").EnumerateArray());
         Assert.DoesNotContain(signingSecret, childView.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(signingSecret, assumedView.GetRawText(), StringComparison.Ordinal);
     }

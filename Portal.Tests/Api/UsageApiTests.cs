@@ -70,6 +70,49 @@ public sealed class UsageApiTests(ApiHost host)
     }
 
     [Fact]
+    public async Task Strings_that_are_not_text_get_a_problem_and_store_nothing()
+    {
+        var key = await host.CreateKeyAsync(ApiHost.Acme, ApiKeyScopes.UsageWrite);
+        var before = await host.CountAsync<UsageEvent>();
+        var at = DateTime.UtcNow.AddMinutes(-5).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var loneSurrogate = Encoding.UTF8.GetBytes($$"""{"events":[{"orgId":"{{Fable}}","activity":"speech","credits":1,"occurredAt":"{{at}}","eventId":"\uD800"}]}""");
+        var badUtf8 = Encoding.UTF8.GetBytes($$"""{"events":[{"orgId":"{{Fable}}","activity":"speech","credits":1,"occurredAt":"{{at}}","eventId":"x?y"}]}""");
+        badUtf8[Array.IndexOf(badUtf8, (byte)'?')] = 0xFF;
+
+        foreach (var body in new[] { loneSurrogate, badUtf8 })
+        {
+            var request = Sdk.Python(HttpMethod.Post, "/usage/events", key);
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            var (response, problem) = await host.SendAsync(request);
+            Sdk.AssertProblem(response, problem, 400, "invalid_json");
+        }
+
+        Assert.Equal(before, await host.CountAsync<UsageEvent>());
+    }
+
+    [Theory]
+    [InlineData("utf-8", true)]
+    [InlineData("utf-16", false)]
+    public async Task A_batch_with_a_byte_order_mark_or_in_another_declared_charset_is_read_as_sent(string charset, bool byteOrderMark)
+    {
+        var key = await host.CreateKeyAsync(ApiHost.Acme, ApiKeyScopes.UsageWrite);
+        var eventId = $"charset-{Guid.NewGuid():N}-é";
+        var json = System.Text.Json.JsonSerializer.Serialize(new { events = new[] { Event(eventId) } }, System.Text.Json.JsonSerializerOptions.Web);
+        var encoding = charset == "utf-16" ? new UnicodeEncoding(bigEndian: false, byteOrderMark: false) : (Encoding)new UTF8Encoding(false);
+        byte[] bom = byteOrderMark ? [0xEF, 0xBB, 0xBF] : [];
+        var request = Sdk.Python(HttpMethod.Post, "/usage/events", key);
+        request.Content = new ByteArrayContent([.. bom, .. encoding.GetBytes(json)]);
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse($"application/json; charset={charset}");
+
+        var (response, answer) = await host.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, answer.GetProperty("accepted").GetInt32());
+        Assert.Equal(eventId, answer.GetProperty("events")[0].GetProperty("eventId").GetString());
+    }
+
+    [Fact]
     public async Task An_oversized_batch_is_refused_whole()
     {
         var key = await host.CreateKeyAsync(ApiHost.Acme, ApiKeyScopes.UsageWrite);

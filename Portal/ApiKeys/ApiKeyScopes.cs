@@ -15,6 +15,7 @@ public static class ApiKeyScopes
     public const string UsageRead = "usage:read";
     public const string UsageWrite = "usage:write";
     public const string BillingRead = "billing:read";
+    public const string WebhooksRead = "webhooks:read";
     public const string AuditRead = "audit:read";
     public const string KeysRead = "keys:read";
     public const string KeysWrite = "keys:write";
@@ -32,6 +33,7 @@ public static class ApiKeyScopes
         new(UsageRead, "Read usage", Permission.ViewUsage),
         new(UsageWrite, "Report usage events", Permission.ManageApiKeys),
         new(BillingRead, "Read billing statements", Permission.ViewBilling),
+        new(WebhooksRead, "Read the spend-alert webhooks set on child orgs, with their signing secrets (GET /secrets)", Permission.ManageBilling),
         new(AuditRead, "Read the audit log", Permission.ViewAudit),
         new(KeysRead, "List API keys", Permission.ManageApiKeys),
         new(KeysWrite, "Create, rotate and revoke API keys (never with more scopes than the calling key)", Permission.ManageApiKeys),

@@ -28,8 +28,8 @@ public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Scop
 
 /// <summary>
 /// What <c>GET /secrets</c> can honestly return: the calling key's metadata (never its secret: only a hash is stored),
-/// and, for a key that may read the org's billing, the spend-alert webhooks the org set on its children with their
-/// signing secrets.
+/// and, for a key with <c>webhooks:read</c>, the spend-alert webhooks the org set on its children with their signing
+/// secrets.
 /// </summary>
 public sealed record SecretsData(string OrgId, ApiKeyData ApiKey, IReadOnlyList<AlertWebhookData> AlertWebhooks);
 
@@ -42,7 +42,7 @@ public static class ApiKeysApi
     {
         // Organization.get_secrets() of the Python SDK.
         app.MapGet("/secrets", GetSecrets).RequireApiKey().WithTags("api.audio SDK").WithName("GetSecrets")
-            .WithSummary("The calling key's metadata, and for billing:read keys the alert webhooks the org set on its children with their signing secrets (Organization.get_secrets)");
+            .WithSummary("The calling key's metadata, and for webhooks:read keys the alert webhooks the org set on its children with their signing secrets (Organization.get_secrets)");
 
         var keys = app.MapGroup("/api/v1/orgs/{orgId}/api-keys").WithTags("API keys");
         keys.MapGet("", List).RequireScope(ApiKeyScopes.KeysRead).WithName("ListApiKeys")
@@ -66,9 +66,9 @@ public static class ApiKeysApi
         }
 
         var orgId = tenant.ScopeOrgId ?? key.OrgId;
-        // A key without billing:read sees its own metadata only.
+        // A key without webhooks:read sees its own metadata only.
         IReadOnlyList<Billing.AlertWebhook> webhooks = [];
-        if (http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyScopes.BillingRead))
+        if (http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyScopes.WebhooksRead))
         {
             try
             {

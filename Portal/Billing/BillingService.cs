@@ -225,22 +225,22 @@ public sealed class BillingService(
     }
 
     /// <summary>
-    /// The alert webhooks this org set on its children's spend limits, with their signing secrets: for whom may read
-    /// this org's billing.
+    /// The alert webhooks this org set on its children's spend limits, with their signing secrets: for whom may manage
+    /// this org's billing (a secret lets its holder sign alerts).
     /// </summary>
     public async Task<IReadOnlyList<AlertWebhook>> GetChildAlertWebhooksAsync(string orgId, CancellationToken ct)
     {
-        await access.DemandAsync(orgId, Permission.ViewBilling, ct);
+        await access.DemandAsync(orgId, Permission.ManageBilling, ct);
         await using var db = await tenantDb.OpenAsync(ct);
         var stored = await db.Set<SpendLimit>()
             .Where(l => l.AlertWebhookUrl != null && db.Organizations.Any(o => o.Id == l.OrgId && o.ParentId == orgId))
             .OrderBy(l => l.OrgId)
             .Select(l => new { l.OrgId, l.AlertWebhookUrl, l.AlertWebhookSecret })
             .ToListAsync(ct);
-        return stored.Select(l => new AlertWebhook(l.OrgId, l.AlertWebhookUrl!, l.AlertWebhookSecret is { } secret ? signing.Reveal(secret) : null)).ToList();
+        return stored.Select(l => new AlertWebhook(l.OrgId, l.AlertWebhookUrl!, l.AlertWebhookSecret is { } secret ? signing.TryReveal(secret) : null)).ToList();
     }
 
-    /// <summary>A child's alert webhook with its signing secret, for whom may read its parent's billing; null without one.</summary>
+    /// <summary>A child's alert webhook with its signing secret, for whom may manage its parent's billing; null without one.</summary>
     public async Task<AlertWebhook?> GetAlertWebhookAsync(string orgId, CancellationToken ct)
     {
         await access.DemandAsync(orgId, Permission.ViewOrg, ct);

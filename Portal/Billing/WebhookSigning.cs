@@ -26,6 +26,19 @@ public sealed class WebhookSigning(IDataProtectionProvider protection)
 
     public string Reveal(string stored) => protector.Unprotect(stored);
 
+    /// <summary>The secret, or null when it can no longer be decrypted (its Data Protection key is gone): rotate it.</summary>
+    public string? TryReveal(string stored)
+    {
+        try
+        {
+            return protector.Unprotect(stored);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The header value for a body sent at <paramref name="unixSeconds"/>.</summary>
     public static string Signature(string secret, long unixSeconds, ReadOnlySpan<byte> body)
     {

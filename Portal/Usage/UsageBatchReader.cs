@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Portal.Usage;
 
@@ -13,10 +14,12 @@ namespace Portal.Usage;
 /// </summary>
 public static class UsageBatchReader
 {
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     /// <returns>Null for an empty body or a JSON null.</returns>
     public static async Task<UsageBatchRequest?> ReadAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken ct)
     {
-        if (request.ContentLength == 0)
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             return null;
         }
@@ -26,10 +29,22 @@ public static class UsageBatchReader
             throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{request.ContentType}\".", StatusCodes.Status415UnsupportedMediaType);
         }
 
+        var charset = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.Parse(request.ContentType).Charset.Value?.Trim('"');
+        if (charset is { Length: > 0 } && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another encoding: the framework's reader transcodes it, as the endpoint's binding did.
+            return await request.ReadFromJsonAsync<UsageBatchRequest>(options, ct);
+        }
+
         var (buffer, length) = await ReadWholeAsync(request.BodyReader, ct);
         try
         {
             var body = buffer.AsSpan(0, length);
+            if (body.StartsWith(Utf8Bom))
+            {
+                body = body[Utf8Bom.Length..];
+            }
+
             if (body.IsEmpty)
             {
                 return null;
@@ -101,9 +116,9 @@ public static class UsageBatchReader
             batch = new UsageBatchRequest(events);
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON at all: the serializer says where.
+            // Not JSON, or a string that is not text (bad UTF-8, a lone surrogate): the serializer says where.
             return false;
         }
     }
