@@ -137,9 +137,19 @@ public sealed class BillingServiceTests : IDisposable
             before = (await billing.GetAlertWebhookAsync(tree.Id("beta"), CancellationToken.None))!;
             rotated = await billing.RotateAlertWebhookSecretAsync(tree.Id("beta"), CancellationToken.None);
             var listed = await billing.GetChildAlertWebhooksAsync(tree.Id("acme"), CancellationToken.None);
-            Assert.Equal([(tree.Id("beta"), webhook.Url, rotated.SigningSecret)], listed.Select(w => (w.OrgId, w.Url, w.SigningSecret)));
+            Assert.Equal([(tree.Id("beta"), webhook.Url, rotated.SigningSecret)], listed.Where(w => w.OrgId == tree.Id("beta")).Select(w => (w.OrgId, w.Url, w.SigningSecret)));
             var noHook = await Assert.ThrowsAsync<RuleViolationException>(() => billing.RotateAlertWebhookSecretAsync(tree.Id("gamma"), CancellationToken.None));
             Assert.Equal("webhook_not_set", noHook.Code);
+
+            // Another path on the same receiver keeps the secret; another host gets a new one.
+            await billing.SetSpendLimitAsync(tree.Id("gamma"), 1000, false, "https://hooks.example.test/a", CancellationToken.None);
+            var first = (await billing.GetAlertWebhookAsync(tree.Id("gamma"), CancellationToken.None))!.SigningSecret;
+            await billing.SetSpendLimitAsync(tree.Id("gamma"), 1000, false, "https://hooks.example.test/b", CancellationToken.None);
+            var samePath = (await billing.GetAlertWebhookAsync(tree.Id("gamma"), CancellationToken.None))!.SigningSecret;
+            await billing.SetSpendLimitAsync(tree.Id("gamma"), 1000, false, "https://elsewhere.example.test/a", CancellationToken.None);
+            var otherHost = (await billing.GetAlertWebhookAsync(tree.Id("gamma"), CancellationToken.None))!.SigningSecret;
+            Assert.Equal(first, samePath);
+            Assert.NotEqual(first, otherHost);
         }
 
         await IngestAsync(provider, tree.Id("acme"), (tree.Id("beta"), "speech", 900));

@@ -210,11 +210,14 @@ public sealed class BillingService(
                 db.Add(limit);
             }
 
+            // A webhook gets its signing secret when it is first set, keeps it when only its path changes, and gets a new
+            // one when it moves to another host: the new receiver never holds a secret the old one knew.
+            var sameReceiver = limit.AlertWebhookUrl is { } previous && url is not null
+                && string.Equals(new Uri(previous).Authority, new Uri(url).Authority, StringComparison.OrdinalIgnoreCase);
+            limit.AlertWebhookSecret = url is null ? null : sameReceiver && limit.AlertWebhookSecret is { } kept ? kept : signing.NewSecret().Stored;
             limit.MonthlyCredits = monthlyCredits.Value;
             limit.HardStop = hardStop;
             limit.AlertWebhookUrl = url;
-            // A webhook gets its signing secret when it is first set, and keeps it when only its URL changes.
-            limit.AlertWebhookSecret = url is null ? null : limit.AlertWebhookSecret ?? signing.NewSecret().Stored;
             limit.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         }
 
